@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * `udtl <command> [args]`: one entry point. Each command lives in ./commands/<name>.ts and exports
+ * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
+ */
+const commands: Record<string, () => Promise<{ summary: string; run(args: string[]): Promise<number> }>> = {
+  datasets: () => import('./commands/datasets.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === 'help') {
+    console.log('usage: udtl <command> [args]\n\ncommands:');
+    for (const [id, load] of Object.entries(commands)) console.log(`  ${id.padEnd(10)} ${(await load()).summary}`);
+    return name ? 0 : 1;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`udtl: unknown command '${name}'; known: ${Object.keys(commands).join(', ')}`);
+    return 2;
+  }
+  return (await load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(`udtl: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.UDTL_DEBUG && err instanceof Error) console.error(err.stack);
+    process.exitCode = 1;
+  },
+);

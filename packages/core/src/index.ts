@@ -1,0 +1,7 @@
+export * from './backend/index.js';
+export * from './backbones/index.js';
+export * from './cae/index.js';
+export * from './classifiers/index.js';
+export * from './extractor/index.js';
+export * from './method/index.js';
+export * from './cache/index.js';

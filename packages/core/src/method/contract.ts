@@ -1,0 +1,54 @@
+import type { ImageSet, LabelledSet } from '@udtl/datasets';
+
+/** What `Method.fit` learns from: a few labelled images and a pool of unlabelled ones (same fold). */
+export interface FitData {
+  labelled: LabelledSet;
+  /** Training images of the fold without their labels. Never holds a test or val image of the fold. */
+  unlabelled: ImageSet;
+}
+
+/**
+ * Memo for work that is shared across jobs of one worker, e.g. the unsupervised stage, which
+ * depends only on the unlabelled pool and its parameters, not on the label budget. Keys must
+ * include everything the value depends on. Values may hold tensors: the store owns and frees them.
+ */
+export interface StageStore {
+  get<T>(key: string): T | undefined;
+  set<T>(key: string, value: T, dispose?: (value: T) => void): void;
+}
+
+export interface FitContext {
+  seed: number;
+  /** Directory for on-disk caches (features, imported models). */
+  cacheDir: string;
+  stages?: StageStore;
+  log?: (message: string) => void;
+}
+
+/** Class probabilities: one row per image (in `images.ids` order), one column per class. */
+export type Probabilities = number[][];
+
+export interface FittedModel {
+  predictProba(images: ImageSet): Promise<Probabilities>;
+  /** Values chosen during fit (e.g. by inner validation), recorded with the results. */
+  chosen(): Record<string, unknown>;
+  /** Frees every tensor the model holds. */
+  dispose(): void;
+}
+
+/** scikit-learn style: construction stores parameters only; `fit` validates and learns. */
+export interface Method {
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  fit(data: FitData, ctx: FitContext): Promise<FittedModel>;
+}
+
+/** One registry entry: name → factory, with documented defaults. */
+export interface MethodSpec<P extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  description: string;
+  defaults: P;
+  /** Short explanation per parameter, printed by `udtl methods list`. */
+  paramDocs?: Partial<Record<keyof P, string>>;
+  create(params?: Partial<P>): Method;
+}
