@@ -41,6 +41,11 @@ export interface Method {
   readonly id: string;
   readonly params: Readonly<Record<string, unknown>>;
   fit(data: FitData, ctx: FitContext): Promise<FittedModel>;
+  /**
+   * Optional: precompute what depends on the images alone (e.g. frozen-backbone features into the
+   * on-disk cache), once per dataset before any fold runs, so that parallel jobs find it cached.
+   */
+  prepare?(images: ImageSet, ctx: FitContext): Promise<void>;
 }
 
 /** One registry entry: name → factory, with documented defaults. */
