@@ -4,6 +4,9 @@
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  */
 const commands: Record<string, () => Promise<{ summary: string; run(args: string[]): Promise<number> }>> = {
+  run: () => import('./commands/run.js'),
+  report: () => import('./commands/report.js'),
+  methods: () => import('./commands/methods.js'),
   datasets: () => import('./commands/datasets.js'),
 };
 

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** A dataset by registered id, or declared inline by path for a user's own data. */
+const DatasetRef = z.union([
+  z.string().min(1),
+  z.strictObject({
+    id: z.string().min(1),
+    /** Image folder (class per folder or labels.csv) or MedMNIST-style .npz, relative to the config file. */
+    path: z.string().min(1).optional(),
+  }),
+]);
+
+const MethodRef = z.union([
+  z.string().min(1),
+  z.strictObject({
+    id: z.string().min(1),
+    /** Label shown in results when the same method runs twice with different parameters. */
+    name: z.string().min(1).optional(),
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** Workspace or npm package that registers this method when imported (e.g. '@udtl/baseline-knn'). */
+    package: z.string().min(1).optional(),
+  }),
+]);
+
+const Budget = z.union([z.number().int().positive(), z.literal('all')]);
+
+export const ExperimentConfigSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names the results folder)'),
+  description: z.string().default(''),
+  datasets: z.array(DatasetRef).min(1),
+  methods: z.array(MethodRef).min(1),
+  /** Stratified k-fold cross-validation, repeated. */
+  folds: z.number().int().min(2).default(5),
+  repeats: z.number().int().min(1).default(1),
+  /** Also evaluate on the official train/test split where a dataset has one (fold = 'official'). */
+  officialSplit: z.boolean().default(false),
+  /** Labelled images per class a job may use; 'all' uses every training label. */
+  budgets: z.array(Budget).min(1).default(['all']),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
+  /** Defaults handed to every method that has a parameter of this name (a method's own params win). */
+  backbone: z.string().default('mobilenet-v2-1.0'),
+  inputSize: z.number().int().min(16).max(1024).default(224),
+  resizeMode: z.enum(['resize', 'pad']).default('resize'),
+  classifier: z.enum(['linear-svm', 'logistic']).default('linear-svm'),
+  /** Extra packages to import before resolving method ids (they register methods). */
+  packages: z.array(z.string().min(1)).default([]),
+  /** Drop exact duplicate images (by content hash) before making folds. */
+  dropDuplicates: z.boolean().default(true),
+});
+
+export type ExperimentConfig = z.output<typeof ExperimentConfigSchema>;
+export type MethodEntry = { id: string; name: string; params: Record<string, unknown>; package?: string };
+export type DatasetEntry = { id: string; path?: string };
+
+/** Parameters every method may receive from the config, when it declares them. */
+export const SHARED_PARAMS = ['backbone', 'inputSize', 'resizeMode', 'classifier'] as const;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Deep merge for config layering: objects merge key by key; arrays and scalars are replaced. */
+export function mergeConfig(base: unknown, over: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeConfig(out[k], v) : v;
+    return out;
+  }
+  return over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate a raw config object; errors name the path of each bad field. */
+export function parseConfig(raw: unknown, source = 'config'): ExperimentConfig {
+  const result = ExperimentConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid experiment config ${source}:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  const names = methodEntries(config).map((m) => m.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new ConfigError(`invalid experiment config ${source}:\n  methods: '${dup}' appears twice; give one a distinct "name"`);
+  return config;
+}
+
+/** Read one or more JSON files, later ones overriding earlier ones; inline dataset paths resolve against their file. */
+export async function loadConfig(files: string[]): Promise<ExperimentConfig> {
+  if (files.length === 0) throw new ConfigError('no config file given (use --config <file>)');
+  let merged: unknown = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    merged = mergeConfig(merged, resolveDatasetPaths(raw, dirname(resolve(file))));
+  }
+  return parseConfig(merged, files.join(' + '));
+}
+
+function resolveDatasetPaths(raw: unknown, base: string): unknown {
+  if (!isPlainObject(raw) || !Array.isArray(raw.datasets)) return raw;
+  const datasets = raw.datasets.map((d) =>
+    isPlainObject(d) && typeof d.path === 'string' && !isAbsolute(d.path) ? { ...d, path: resolve(base, d.path) } : d,
+  );
+  return { ...raw, datasets };
+}
+
+export function methodEntries(config: ExperimentConfig): MethodEntry[] {
+  return config.methods.map((m) =>
+    typeof m === 'string' ? { id: m, name: m, params: {} } : { id: m.id, name: m.name ?? m.id, params: m.params, package: m.package },
+  );
+}
+
+export function datasetEntries(config: ExperimentConfig): DatasetEntry[] {
+  return config.datasets.map((d) => (typeof d === 'string' ? { id: d } : d));
+}
+
+/** Stable JSON (sorted keys) so that the hash does not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What identifies a run's results: a changed config never reuses stale results. */
+export function configHash(config: ExperimentConfig): string {
+  const { description: _ignored, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 12);
+}

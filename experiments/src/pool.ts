@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Task, WorkerEnv } from './execute.js';
+import type { WorkerMessage } from './worker.js';
+
+/** Compiled worker entry; resolves from src/ (tests) and dist/ alike. */
+const WORKER_FILE = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
+
+export interface PoolEvents {
+  onMessage(message: WorkerMessage, task: Task | undefined, worker: number): void;
+  /** A task ended: `error` when it threw or its worker died. */
+  onTaskEnd(task: Task, error?: string): void | Promise<void>;
+}
+
+/**
+ * One worker thread per slot (the wasm backend is single-threaded, so one per core). Tasks are
+ * handed out in order; a worker that dies fails its task and is replaced.
+ */
+export async function runPool(tasks: Task[], size: number, env: WorkerEnv, events: PoolEvents): Promise<void> {
+  const queue = [...tasks];
+  let active = 0;
+  await new Promise<void>((resolveAll) => {
+    const finishIfIdle = () => {
+      if (queue.length === 0 && active === 0) resolveAll();
+    };
+    const spawn = (slot: number) => {
+      const worker = new Worker(WORKER_FILE, { workerData: env });
+      let current: Task | undefined;
+      let ended = false;
+      const next = () => {
+        current = queue.shift();
+        if (current) {
+          worker.postMessage(current);
+        } else {
+          ended = true;
+          active--;
+          void worker.terminate();
+          finishIfIdle();
+        }
+      };
+      const endTask = async (error?: string) => {
+        const task = current;
+        current = undefined;
+        if (task) await events.onTaskEnd(task, error);
+      };
+      worker.on('message', async (m: WorkerMessage) => {
+        events.onMessage(m, current, slot);
+        if (m.type === 'ready') next();
+        else if (m.type === 'taskDone' || m.type === 'taskFailed') {
+          const wasStart = m.type === 'taskFailed' && !current;
+          await endTask(m.type === 'taskFailed' ? m.error : undefined);
+          if (wasStart) {
+            // The worker could not start: fail everything rather than spin.
+            for (const t of queue.splice(0)) await events.onTaskEnd(t, m.error);
+            ended = true;
+            active--;
+            void worker.terminate();
+            finishIfIdle();
+          } else next();
+        }
+      });
+      worker.on('error', async (err) => {
+        if (ended) return;
+        ended = true;
+        await endTask(`worker crashed: ${err.message}`);
+        active--;
+        if (queue.length) {
+          active++;
+          spawn(slot);
+        } else finishIfIdle();
+      });
+      worker.on('exit', async (code) => {
+        if (ended) return;
+        ended = true;
+        await endTask(`worker exited with code ${code}`);
+        active--;
+        if (queue.length) {
+          active++;
+          spawn(slot);
+        } else finishIfIdle();
+      });
+    };
+    const n = Math.max(1, Math.min(size, queue.length));
+    if (queue.length === 0) return resolveAll();
+    for (let i = 0; i < n; i++) {
+      active++;
+      spawn(i);
+    }
+  });
+}

@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Executor, type Task, type WorkerEnv } from './execute.js';
+import { importMethodPackage, loadBuiltinMethods } from './methods.js';
+import { methodEntries } from './config.js';
+import { RunStore } from './store.js';
+
+/** Messages a worker sends to the pool. */
+export type WorkerMessage =
+  | { type: 'ready'; backend: { name: string; gpu: boolean } }
+  | { type: 'job'; key: string; status: 'ok' | 'failed'; error?: string; accuracy?: number }
+  | { type: 'log'; message: string }
+  | { type: 'taskDone' }
+  | { type: 'taskFailed'; error: string };
+
+const env = workerData as WorkerEnv;
+const port = parentPort!;
+const send = (m: WorkerMessage) => port.postMessage(m);
+
+async function start(): Promise<Executor> {
+  await loadBuiltinMethods();
+  const packages = new Set([...env.config.packages, ...methodEntries(env.config).flatMap((m) => (m.package ? [m.package] : []))]);
+  for (const p of packages) await importMethodPackage(p);
+  const executor = new Executor(env, new RunStore(env.runDir));
+  send({ type: 'ready', backend: await executor.backendInfo() });
+  return executor;
+}
+
+const ready = start();
+ready.catch((err: Error) => send({ type: 'taskFailed', error: `worker failed to start: ${err.message}` }));
+
+port.on('message', async (task: Task) => {
+  const log = (message: string) => send({ type: 'log', message });
+  try {
+    const executor = await ready;
+    if (task.kind === 'prepare') await executor.prepare(task, log);
+    else
+      await executor.runGroup(task, (r) =>
+        send({ type: 'job', key: r.key, status: r.status, error: r.error, accuracy: r.metrics.accuracy }),
+      log);
+    send({ type: 'taskDone' });
+  } catch (err) {
+    send({ type: 'taskFailed', error: err instanceof Error ? err.message : String(err) });
+  }
+});
