@@ -1,3 +1,17 @@
 export * from './types.js';
 export * from './paths.js';
 export * from './fsutil.js';
+export * from './registry.js';
+export * from './medmnist-info.js';
+export * from './npy.js';
+export * from './decode.js';
+export * from './download.js';
+export * from './duplicates.js';
+export * from './folds.js';
+export * from './imageset.js';
+export * from './imagefolder.js';
+export * from './npzdataset.js';
+export * from './dataset.js';
+export * from './inspect.js';
+import './builtin.js';
+export { BUILTIN_DATASETS } from './builtin.js';

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { compareIds } from './duplicates.js';
+import type { BudgetedFold, Fold, LabelBudget, Sample } from './types.js';
+
+/** mulberry32: a tiny seeded 32-bit PRNG; returns floats in [0, 1). Same stream on every machine. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit seed for one purpose (e.g. repeat 2, class 1), derived from the user's seed by sha256. */
+export function deriveSeed(seed: number, ...parts: (string | number)[]): number {
+  const digest = createHash('sha256').update([seed, ...parts].join('/')).digest();
+  return digest.readUInt32LE(0);
+}
+
+/** Fisher–Yates shuffle of a copy of `items` driven by `rand`. */
+export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Sample ids per class label, each list sorted by id (the canonical order every draw starts from). */
+function idsByLabel(samples: readonly Sample[]): Map<number, string[]> {
+  const byLabel = new Map<number, string[]>();
+  for (const s of samples) {
+    const list = byLabel.get(s.label);
+    if (list) list.push(s.id);
+    else byLabel.set(s.label, [s.id]);
+  }
+  for (const list of byLabel.values()) list.sort(compareIds);
+  return new Map([...byLabel.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+export interface KFoldOptions {
+  k: number;
+  repeats?: number;
+  seed: number;
+}
+
+/**
+ * Repeated stratified k-fold over all given samples (official splits ignored: pass the pooled,
+ * de-duplicated samples). For each repeat every class is shuffled with its own seeded stream and
+ * the classes are dealt round-robin into the folds, so per-class counts of any two folds differ by
+ * at most one. Folds are returned repeat-major; ids within a fold are sorted.
+ */
+export function stratifiedKFold(samples: readonly Sample[], options: KFoldOptions): Fold[] {
+  const { k, repeats = 1, seed } = options;
+  if (!Number.isInteger(k) || k < 2) throw new Error(`stratifiedKFold: k must be an integer ≥ 2, got ${k}`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`stratifiedKFold: repeats must be an integer ≥ 1, got ${repeats}`);
+  assertUniqueIds(samples);
+  const byLabel = idsByLabel(samples);
+  for (const [label, ids] of byLabel) {
+    if (ids.length < k) throw new Error(`stratifiedKFold: class ${label} has ${ids.length} samples, fewer than k=${k}`);
+  }
+  const folds: Fold[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const testOf = new Map<string, number>();
+    let position = 0;
+    for (const [label, ids] of byLabel) {
+      for (const id of shuffled(ids, mulberry32(deriveSeed(seed, 'kfold', r, label)))) testOf.set(id, position++ % k);
+    }
+    const all = [...testOf.keys()].sort(compareIds);
+    for (let f = 0; f < k; f++) {
+      folds.push({
+        index: f,
+        repeat: r,
+        train: all.filter((id) => testOf.get(id) !== f),
+        val: [],
+        test: all.filter((id) => testOf.get(id) === f),
+      });
+    }
+  }
+  return folds;
+}
+
+/** The dataset's own train/val/test split as one fold (index 0, repeat 0). */
+export function officialSplit(samples: readonly Sample[]): Fold {
+  assertUniqueIds(samples);
+  const fold: Fold = { index: 0, repeat: 0, train: [], val: [], test: [] };
+  for (const s of samples) {
+    if (s.split === 'train') fold.train.push(s.id);
+    else if (s.split === 'val') fold.val.push(s.id);
+    else if (s.split === 'test') fold.test.push(s.id);
+    else throw new Error(`officialSplit: sample '${s.id}' has no official split (split '${s.split}')`);
+  }
+  if (fold.train.length === 0 || fold.test.length === 0) {
+    throw new Error(`officialSplit: the samples have no official train/test split`);
+  }
+  for (const list of [fold.train, fold.val, fold.test]) list.sort(compareIds);
+  return fold;
+}
+
+/**
+ * Apply a label budget to a fold's training ids. For each class one seeded permutation per fold
+ * is drawn (independent of the budget) and a prefix taken, so a smaller budget's labelled set is a
+ * subset of a larger one's. Everything else in `train` is the unlabelled pool; val and test ids
+ * never enter it.
+ */
+export function applyBudget(fold: Fold, samples: readonly Sample[], budget: LabelBudget, seed: number): BudgetedFold {
+  const byId = new Map(samples.map((s) => [s.id, s]));
+  const held = new Set([...fold.test, ...fold.val]);
+  const trainSamples = fold.train.map((id) => {
+    const s = byId.get(id);
+    if (!s) throw new Error(`applyBudget: fold id '${id}' is not among the samples`);
+    if (held.has(id)) throw new Error(`applyBudget: id '${id}' is both a training and a held-out id of the fold`);
+    return s;
+  });
+  const labelled: string[] = [];
+  for (const [label, ids] of idsByLabel(trainSamples)) {
+    const n = budgetCount(budget, ids.length, label);
+    const order = shuffled(ids, mulberry32(deriveSeed(seed, 'budget', fold.repeat, fold.index, label)));
+    labelled.push(...order.slice(0, n));
+  }
+  labelled.sort(compareIds);
+  const chosen = new Set(labelled);
+  return {
+    ...fold,
+    budget,
+    labelled,
+    unlabelled: fold.train.filter((id) => !chosen.has(id)).sort(compareIds),
+  };
+}
+
+function budgetCount(budget: LabelBudget, available: number, label: number): number {
+  if (budget === 'all') return available;
+  if ('perClass' in budget) {
+    const n = budget.perClass;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`label budget perClass must be an integer ≥ 1, got ${n}`);
+    if (n > available) {
+      throw new Error(`label budget of ${n} per class exceeds the ${available} training images of class ${label} in this fold`);
+    }
+    return n;
+  }
+  const f = budget.fraction;
+  if (!(f > 0 && f <= 1)) throw new Error(`label budget fraction must be in (0, 1], got ${f}`);
+  return Math.max(1, Math.round(f * available));
+}
+
+/** A readable name for a budget, e.g. for result files: `5/class`, `10%`, `all`. */
+export function budgetName(budget: LabelBudget): string {
+  if (budget === 'all') return 'all';
+  return 'perClass' in budget ? `${budget.perClass}/class` : `${+(budget.fraction * 100).toFixed(4)}%`;
+}
+
+function assertUniqueIds(samples: readonly Sample[]): void {
+  const seen = new Set<string>();
+  for (const s of samples) {
+    if (seen.has(s.id)) throw new Error(`sample id '${s.id}' appears twice`);
+    seen.add(s.id);
+  }
+}
