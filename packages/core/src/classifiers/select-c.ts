@@ -1,0 +1,95 @@
+import { encodeLabels } from './labels.js';
+import { assertMatrix, selectRows, type Matrix } from './matrix.js';
+import { createClassifier, type ClassifierOptions } from './registry.js';
+import { mulberry32, shuffleInPlace } from './rng.js';
+
+export interface SelectCOptions {
+  /** Values of C to try, e.g. [0.01, 0.1, 1, 10]. */
+  candidates: number[];
+  /** Inner folds; lowered to the smallest class count when a class has fewer samples. Default 3. */
+  folds?: number;
+  seed?: number;
+  /** The classifier to tune (C is overridden). Default {kind: 'logistic', standardize: true}. */
+  classifier?: Omit<ClassifierOptions, 'C'>;
+  /** C used when some class has < 2 samples (no inner CV possible). Default: the middle candidate. */
+  fallback?: number;
+}
+
+export interface SelectCResult {
+  C: number;
+  /** Balanced accuracy of the pooled out-of-fold predictions per candidate (empty without CV). */
+  scores: { C: number; balancedAccuracy: number }[];
+  /** Folds actually used; 0 when the fallback was taken. */
+  folds: number;
+}
+
+/**
+ * Chooses C by stratified k-fold cross-validation inside the given (training) data, scoring the
+ * balanced accuracy of the pooled out-of-fold predictions. Ties go to the smaller C (stronger
+ * regularisation). Deterministic for a seed: folds come from a seeded shuffle per class.
+ */
+export function selectC(X: Matrix, y: ArrayLike<number>, options: SelectCOptions): SelectCResult {
+  const { candidates } = options;
+  if (!candidates?.length) throw new Error('selectC: candidates must list at least one C');
+  for (const C of candidates) if (!(Number.isFinite(C) && C > 0)) throw new Error(`selectC: candidate C = ${C} is not a positive number`);
+  assertMatrix(X);
+  const { classes, encoded } = encodeLabels(y, X.rows);
+  const classifier = options.classifier ?? { kind: 'logistic', standardize: true };
+  const counts = new Int32Array(classes.length);
+  for (const e of encoded) counts[e]++;
+  const k = Math.min(options.folds ?? 3, ...counts);
+  if (k < 2) {
+    const sorted = [...candidates].sort((a, b) => a - b);
+    return { C: options.fallback ?? sorted[Math.floor((sorted.length - 1) / 2)], scores: [], folds: 0 };
+  }
+  const fold = stratifiedFoldAssignment(encoded, classes.length, k, options.seed ?? 0);
+  const predictions = candidates.map(() => new Int32Array(X.rows));
+  for (let f = 0; f < k; f++) {
+    const trainIdx: number[] = [];
+    const testIdx: number[] = [];
+    fold.forEach((g, i) => (g === f ? testIdx : trainIdx).push(i));
+    const Xtrain = selectRows(X, trainIdx);
+    const ytrain = trainIdx.map((i) => y[i]);
+    const Xtest = selectRows(X, testIdx);
+    candidates.forEach((C, c) => {
+      const predicted = createClassifier({ ...classifier, C }).fit(Xtrain, ytrain).predict(Xtest);
+      testIdx.forEach((i, r) => (predictions[c][i] = predicted[r]));
+    });
+  }
+  const scores = candidates.map((C, c) => ({ C, balancedAccuracy: balancedAccuracy(y, predictions[c]) }));
+  let best = scores[0];
+  for (const s of scores)
+    if (s.balancedAccuracy > best.balancedAccuracy || (s.balancedAccuracy === best.balancedAccuracy && s.C < best.C)) best = s;
+  return { C: best.C, scores, folds: k };
+}
+
+/** Fold index per sample: each class's samples shuffled (seeded) and dealt round-robin. */
+export function stratifiedFoldAssignment(encoded: Int32Array, nClasses: number, k: number, seed: number): Int32Array {
+  const random = mulberry32(seed);
+  const fold = new Int32Array(encoded.length);
+  let offset = 0;
+  for (let c = 0; c < nClasses; c++) {
+    const members: number[] = [];
+    encoded.forEach((e, i) => e === c && members.push(i));
+    shuffleInPlace(members, random);
+    // Rotate the starting fold per class so fold sizes stay balanced overall.
+    members.forEach((i, r) => (fold[i] = (r + offset) % k));
+    offset += members.length;
+  }
+  return fold;
+}
+
+/** Mean per-class recall over the classes present in `truth` (sklearn's balanced_accuracy_score). */
+export function balancedAccuracy(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  if (truth.length !== predicted.length) throw new Error(`balancedAccuracy: ${truth.length} labels vs ${predicted.length} predictions`);
+  const total = new Map<number, number>();
+  const hit = new Map<number, number>();
+  for (let i = 0; i < truth.length; i++) {
+    total.set(truth[i], (total.get(truth[i]) ?? 0) + 1);
+    if (truth[i] === predicted[i]) hit.set(truth[i], (hit.get(truth[i]) ?? 0) + 1);
+  }
+  if (total.size === 0) throw new Error('balancedAccuracy: no samples');
+  let sum = 0;
+  for (const [label, n] of total) sum += (hit.get(label) ?? 0) / n;
+  return sum / total.size;
+}
