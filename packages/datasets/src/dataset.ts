@@ -202,7 +202,7 @@ function makeDataset(
   const byId = new Map(samples.map((s) => [s.id, s]));
   const images = (ids?: string[], opts: ImageOptions = {}): ImageSet => {
     const size = opts.size ?? (storedShape ? [storedShape[0], storedShape[1]] : undefined);
-    if (size === undefined) throw new Error(`dataset '${info.id}': its images differ in size; pass images(ids, { size })`);
+    if (size === undefined) throw new Error(`dataset '${info.id}': no declared image size (its images may differ in size); pass images(ids, { size })`);
     const [height, width] = typeof size === 'number' ? [size, size] : size;
     return new LazyImageSet(source, ids ? [...ids] : samples.map((s) => s.id), { height, width, mode: opts.mode ?? 'resize' });
   };
