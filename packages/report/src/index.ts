@@ -1,2 +1,11 @@
-export * from './metrics/index.js';
 export * from './stats/index.js';
+export * from './metrics/index.js';
+export * from './results/types.js';
+export { readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifest, parseBudget, parseFold } from './results/read.js';
+export * from './summary.js';
+export * from './significance.js';
+export * from './across.js';
+export * from './charts/index.js';
+export * from './figures.js';
+export * from './synthetic.js';
+export { buildReport, PROPOSED_METHOD, type ReportOptions, type ReportResult } from './report.js';

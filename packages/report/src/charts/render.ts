@@ -1,0 +1,27 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+export type ChartSpec = TopLevelSpec;
+
+/** Compiles a Vega-Lite spec and renders it headless (no canvas, no DOM) to an SVG string. */
+export async function renderSvg(spec: ChartSpec, idPrefix = ''): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    // Several SVGs share one HTML page: make clip-path ids unique to each chart.
+    return idPrefix ? svg.replace(/id="([^"]+)"/g, `id="${idPrefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}$1)`) : svg;
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Rasterises an SVG (system fonts, white background) at `scale` × its size. */
+export function svgToPng(svg: string, scale = 2): Buffer {
+  const resvg = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
+}

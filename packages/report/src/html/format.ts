@@ -1,0 +1,42 @@
+/** Text formatting for the report: never prints "NaN" or "undefined" — missing values are "—". */
+
+export const DASH = '—';
+
+export function esc(text: unknown): string {
+  return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function num(x: number | undefined, digits = 3): string {
+  if (x === undefined || Number.isNaN(x)) return DASH;
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return '−∞';
+  return x.toFixed(digits);
+}
+
+export function pValue(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return DASH;
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+export function signed(x: number | undefined, digits = 3): string {
+  if (x === undefined || !Number.isFinite(x)) return num(x, digits);
+  return (x > 0 ? '+' : x < 0 ? '−' : '±') + Math.abs(x).toFixed(digits);
+}
+
+export function seconds(s: number | undefined): string {
+  if (s === undefined || !Number.isFinite(s)) return DASH;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(2)} h`;
+}
+
+/** A table from header cells and rows of already-escaped HTML cells. */
+export function table(header: string[], rows: string[][], className = ''): string {
+  const head = `<thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`;
+  const body = `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody>`;
+  return `<table${className ? ` class="${className}"` : ''}>${head}${body}</table>`;
+}
+
+export const section = (id: string, title: string, body: string) => `<section id="${esc(id)}"><h2>${esc(title)}</h2>${body}</section>`;
+export const note = (text: string) => `<p class="note">${esc(text)}</p>`;
+export const notes = (items: string[]) => (items.length ? `<ul class="notes">${items.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '');

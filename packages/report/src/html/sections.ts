@@ -1,0 +1,143 @@
+import type { AcrossDatasets } from '../across.js';
+import type { Figure } from '../figures.js';
+import { compareBudgets, type Budget, type RunManifest } from '../results/types.js';
+import type { Comparison } from '../significance.js';
+import type { Protocol, Summary } from '../summary.js';
+import { DASH, esc, note, notes, num, pValue, seconds, section, signed, table } from './format.js';
+
+const kv = (rows: [string, string][]) => table(['', ''], rows.map(([k, v]) => [esc(k), v]), 'kv');
+const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
+
+/** What was run: configuration, backend, versions, data and weights hashes, wall time. */
+export function runSection(manifest: RunManifest | undefined, dir: string): string {
+  if (!manifest) return section('run', 'What was run', note(`No readable manifest.json in ${dir}: run details are unknown.`));
+  const m = manifest;
+  const versions = Object.entries(m.versions ?? {}).map(([k, v]) => `${esc(k)} ${esc(typeof v === 'string' ? v : JSON.stringify(v))}`).join(', ');
+  const jobs = m.jobs ? `${m.jobs.done ?? DASH} done, ${m.jobs.failed ?? 0} failed, of ${m.jobs.total ?? DASH}` : DASH;
+  const machine = m.machine ? [m.machine.cpuModel, m.machine.cores && `${m.machine.cores} cores`, m.machine.memoryGiB && `${m.machine.memoryGiB} GiB`, m.machine.platform].filter(Boolean).join(', ') : DASH;
+  const facts = kv([
+    ['run', esc(m.runId ?? DASH)],
+    ['complete', m.complete === undefined ? DASH : m.complete ? 'yes' : '<strong>no — interrupted or still running</strong>'],
+    ['jobs', esc(jobs)],
+    ['started / ended', `${esc(m.startedAt ?? DASH)} / ${esc(m.endedAt ?? DASH)}`],
+    ['wall time', esc(seconds(m.wallSeconds))],
+    ['backend', esc(m.backend?.name ?? DASH)],
+    ['GPU', m.backend?.gpu === undefined ? DASH : m.backend.gpu ? 'yes' : 'no (CPU only)'],
+    ['machine', esc(machine)],
+    ['versions', versions || DASH],
+    ['git commit', esc(m.gitCommit ?? DASH)],
+    ['config hash', esc(m.configHash ?? DASH)],
+  ]);
+  const datasets = m.datasets?.length
+    ? table(['dataset', 'images', 'classes', 'dropped', 'content hash'], m.datasets.map((d) => [
+      esc(d.id), esc(d.nSamples ?? DASH), esc((d.classes ?? []).join(', ') || DASH),
+      esc(typeof d.dropped === 'object' ? JSON.stringify(d.dropped) : d.dropped ?? DASH), `<code>${esc(d.contentHash ?? DASH)}</code>`,
+    ]))
+    : '';
+  const weights = m.weights?.length ? table(['backbone', 'weights hash'], m.weights.map((w) => [esc(w.backbone), `<code>${esc(w.hash ?? DASH)}</code>`])) : '';
+  const failures = m.failures?.length ? `<h3>Failed jobs</h3>${table(['job', 'error'], m.failures.map((f) => [esc(f.job), esc(f.error)]))}` : '';
+  const config = m.config ? `<details><summary>Experiment configuration</summary><pre>${esc(JSON.stringify(m.config, null, 2))}</pre></details>` : '';
+  return section('run', 'What was run', facts + datasets + weights + failures + config);
+}
+
+const METRIC_COLUMNS = ['accuracy', 'balanced_accuracy', 'macro_f1', 'auc'];
+
+/** One table per dataset and protocol: mean ± sd and 95% CI per method × budget, best marked. */
+export function resultsSection(summaries: Summary[], methods: string[]): string {
+  if (!summaries.length) return section('results', 'Results', note('No results to show yet (results.csv is missing or empty).'));
+  const metrics = METRIC_COLUMNS.filter((m) => summaries.some((s) => s.metric === m));
+  let body = note('Scores are mean ± sd over folds × repeats × seeds (n); brackets: 95% CI of the mean with the Nadeau–Bengio corrected variance for cross-validation. Bold: best mean per dataset, budget and metric.');
+  const groups = new Map<string, Summary[]>();
+  for (const s of summaries) {
+    const key = `${s.dataset}\u0000${s.protocol}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(s);
+  }
+  for (const [key, rows] of groups) {
+    const [dataset, protocol] = key.split('\u0000') as [string, Protocol];
+    const budgets = [...new Set(rows.map((r) => r.budget))].sort(compareBudgets);
+    const lines: string[][] = [];
+    for (const budget of budgets) {
+      const best = new Map(metrics.map((metric) => [metric, Math.max(...rows.filter((r) => r.budget === budget && r.metric === metric).map((r) => r.mean))]));
+      for (const method of methods) {
+        const cells = metrics.map((metric) => rows.find((r) => r.budget === budget && r.method === method && r.metric === metric));
+        if (cells.every((c) => !c)) continue;
+        const n = cells.find((c) => c)?.n;
+        lines.push([
+          esc(budgetText(budget)), esc(method), esc(n ?? DASH),
+          ...cells.map((c, i) => {
+            if (!c) return DASH;
+            const isBest = c.mean === best.get(metrics[i]) && methods.length > 1;
+            const text = `${num(c.mean)}${c.sd !== undefined ? ` ± ${num(c.sd)}` : ''}<br><small>${c.ciLow !== undefined ? `[${num(c.ciLow)}, ${num(c.ciHigh)}]` : 'no CI (one score)'}</small>`;
+            return isBest ? `<span class="best">${text} ★</span>` : text;
+          }),
+        ]);
+      }
+    }
+    const title = protocol === 'official' ? `${dataset} — official train/test split` : `${dataset} — cross-validation`;
+    body += `<h3>${esc(title)}</h3>` + table(['labels', 'method', 'n', ...metrics.map(esc)], lines, 'results');
+  }
+  return section('results', 'Results', body);
+}
+
+/** Every method against the proposed one, per dataset and budget, with Holm-adjusted p-values. */
+export function significanceSection(comparisons: Comparison[], control: string, methods: string[], alpha: number): string {
+  const intro = note(
+    `Each method is compared with ${control} on accuracy. Primary test: Nadeau & Bengio's corrected resampled t-test on the per-fold differences (test/train ratio 1/(k−1) for k-fold); also the Wilcoxon signed-rank test on the same differences and McNemar's exact test on the test predictions pooled over folds (which ignores training-set variation, so it is liberal for cross-validation). p_holm: Holm-adjusted over the baselines of one dataset and budget; α = ${alpha}. Δ = ${control} − baseline.`,
+  );
+  if (!methods.includes(control)) return section('significance', 'Significance', intro + note(`The proposed method ${control} has no results, so there is nothing to compare with. Methods present: ${methods.join(', ') || 'none'}.`));
+  if (methods.length < 2) return section('significance', 'Significance', intro + note('Only one method has results: comparisons need at least two.'));
+  if (!comparisons.length) return section('significance', 'Significance', intro + note('No dataset has results for both the proposed method and a baseline.'));
+  let body = intro;
+  const groups = new Map<string, Comparison[]>();
+  for (const c of comparisons) {
+    const key = `${c.dataset}\u0000${c.protocol}\u0000${c.budget}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(c);
+  }
+  for (const group of groups.values()) {
+    const { dataset, protocol, budget } = group[0];
+    const rows = group.map((c) => {
+      const cls = c.verdict.includes(' is better ') ? 'sig-better' : c.verdict.includes(' is worse ') ? 'sig-worse' : '';
+      return [
+        esc(c.baseline), esc(c.nUnits),
+        `${signed(c.meanDifference)}${c.ciLow !== undefined ? `<br><small>[${signed(c.ciLow)}, ${signed(c.ciHigh)}]</small>` : ''}`,
+        c.tTest ? `t = ${num(c.tTest.statistic, 2)}<br>p = ${pValue(c.tTest.pValue)}<br><b>p_holm = ${pValue(c.tTest.pHolm)}</b>` : DASH,
+        c.wilcoxon ? `W = ${num(c.wilcoxon.statistic, 1)}<br>p = ${pValue(c.wilcoxon.pValue)}<br>p_holm = ${pValue(c.wilcoxon.pHolm)}` : DASH,
+        c.mcnemar ? `b = ${c.mcnemar.b}, c = ${c.mcnemar.c}<br>p = ${pValue(c.mcnemar.pValue)}<br>p_holm = ${pValue(c.mcnemar.pHolm)}` : DASH,
+        `<span class="${cls}">${esc(c.verdict)}</span>`,
+      ];
+    });
+    const title = `${dataset} — ${protocol === 'official' ? 'official split' : 'cross-validation'}, ${budgetText(budget)}`;
+    const cellNotes = [...new Set(group.flatMap((c) => c.notes))];
+    body += `<h3>${esc(title)}</h3>` + table(['baseline', 'folds', 'Δ accuracy [95% CI]', 'corrected t', 'Wilcoxon', 'McNemar', 'verdict'], rows, 'significance') + notes(cellNotes);
+  }
+  return section('significance', 'Significance against ' + control, body);
+}
+
+/** Friedman / Iman–Davenport, average ranks, Nemenyi CD and Holm against the control. */
+export function acrossSection(across: AcrossDatasets, control: string): string {
+  const title = 'Across datasets';
+  if (!across.friedman) return section('across', title, notes(across.notes));
+  const f = across.friedman;
+  let body = note(`${across.metric} means at each dataset's full label budget (${across.datasets.map((d) => `${d.id}: ${budgetText(d.budget)}`).join(', ')}), ranked per dataset (1 = best).`);
+  body += kv([
+    ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p = ${pValue(f.pValue)}`],
+    ['Iman–Davenport F', `${num(f.imanDavenport.statistic, 3)} (df ${f.imanDavenport.df1}, ${f.imanDavenport.df2}), p = ${pValue(f.imanDavenport.pValue)}`],
+    ['Nemenyi critical difference', `${num(across.cd, 3)} (α = ${across.alpha}, k = ${f.k}, N = ${f.n})`],
+  ]);
+  const vs = new Map((across.vsControl ?? []).map((v) => [v.method, v]));
+  body += table(
+    ['method', 'average rank', `vs ${esc(control)}: rank difference`, 'p', 'p_holm'],
+    across.methods.map((m, j) => {
+      const v = vs.get(m);
+      return [esc(m), num(f.averageRanks[j], 2), v ? signed(v.rankDifference, 2) : DASH, v ? pValue(v.pValue) : DASH, v ? `${pValue(v.pHolm)}${v.reject ? ' (significant)' : ''}` : DASH];
+    }),
+  );
+  return section('across', title, body + notes(across.notes));
+}
+
+/** Inline SVG charts with links to the files in figures/. */
+export function figuresSection(figures: { figure: Figure; svg?: string; error?: string }[]): string {
+  if (!figures.length) return section('figures', 'Charts', note('No charts: there are no results to plot yet.'));
+  const body = figures.map(({ figure, svg, error }) => `<figure class="chart" id="fig-${esc(figure.id)}" data-chart="${esc(figure.id)}">${svg ?? note(`This chart could not be drawn: ${error}`)}<figcaption>${esc(figure.title)} — <a href="figures/${esc(figure.id)}.svg">SVG</a>, <a href="figures/${esc(figure.id)}.png">PNG</a></figcaption></figure>`);
+  return section('figures', 'Charts', body.join('\n'));
+}

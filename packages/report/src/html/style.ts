@@ -1,0 +1,13 @@
+/** Inline CSS: the report is one file with no external resources. */
+export const STYLE = `
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.best{font-weight:bold;background:#eaf6ea}.sig-better{color:#176317}.sig-worse{color:#a31515}
+.warnings{background:#fff6e0;border:1px solid #e8c060;padding:.5em 1em;border-radius:4px}
+.note,.notes{color:#555;font-size:.9em}
+figure{margin:1em 0 2em;overflow-x:auto}figcaption{font-size:.9em;color:#555}
+pre{background:#f7f7f7;padding:.7em;overflow-x:auto;font-size:.85em}
+nav a{margin-right:1em}
+`;

@@ -1,0 +1,162 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse';
+import type { Budget, FoldId, JobCoords, JobRecord, PredictionRow, ResultRow, RunData, RunManifest } from './types.js';
+
+const COORDS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed'] as const;
+
+function parseInteger(text: string, what: string, where: string): number {
+  if (!/^-?\d+$/.test(text)) throw new Error(`${where}: ${what} "${text}" is not an integer`);
+  return Number(text);
+}
+
+export function parseFold(text: string, where = 'fold'): FoldId {
+  if (text === 'official') return 'official';
+  if (!/^\d+$/.test(text)) throw new Error(`${where}: fold "${text}" is neither a non-negative integer nor "official"`);
+  return Number(text);
+}
+
+export function parseBudget(text: string, where = 'budget'): Budget {
+  if (text === 'all') return 'all';
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${where}: budget "${text}" is neither a positive integer (labels per class) nor "all"`);
+  return Number(text);
+}
+
+/** Streams a CSV file, checking the header; yields each well-formed record with its line number. */
+async function* csvRecords(path: string, required: readonly string[], warnings: string[]) {
+  const parser = createReadStream(path).pipe(
+    parse({ relax_column_count: true, skip_empty_lines: true, bom: true, info: true }),
+  );
+  let header: string[] | undefined;
+  let skipped = 0;
+  let firstSkipped = 0;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!header) {
+      header = record.map((h) => h.trim());
+      const missing = required.filter((c) => !header!.includes(c));
+      if (missing.length) throw new Error(`${path}: header lacks column(s) ${missing.join(', ')} (header: ${header.join(',')})`);
+      continue;
+    }
+    if (record.length !== header.length) {
+      if (!skipped++) firstSkipped = info.lines;
+      continue;
+    }
+    yield { header, record, line: info.lines };
+  }
+  if (!header) warnings.push(`${path} is empty (no header).`);
+  if (skipped) warnings.push(`${path}: ${skipped} line(s) with the wrong number of fields were skipped (first at line ${firstSkipped}; a write cut short?).`);
+}
+
+function coords(get: (c: string) => string, where: string): JobCoords {
+  return {
+    dataset: get('dataset'),
+    method: get('method'),
+    fold: parseFold(get('fold'), where),
+    repeat: parseInteger(get('repeat'), 'repeat', where),
+    budget: parseBudget(get('budget'), where),
+    seed: parseInteger(get('seed'), 'seed', where),
+  };
+}
+
+const REQUIRED_RESULTS = [...COORDS, 'metric', 'value'];
+const REQUIRED_PREDICTIONS = [...COORDS, 'sample_id', 'true', 'pred'];
+
+export async function readResultsCsv(path: string, warnings: string[]): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  let empty = 0;
+  for await (const { header, record, line } of csvRecords(path, REQUIRED_RESULTS, warnings)) {
+    const col = (c: string) => record[header.indexOf(c)];
+    const where = `${path}:${line}`;
+    const text = col('value').trim();
+    // The runner leaves undefined metrics (e.g. AUC with one class in the test fold) empty.
+    if (text === '' || text === 'NaN') { empty++; continue; }
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new Error(`${where}: value "${text}" is not a number`);
+    rows.push({ ...coords(col, where), metric: col('metric'), value });
+  }
+  if (empty) warnings.push(`${path}: ${empty} metric value(s) were empty (undefined for that job) and are left out.`);
+  return rows;
+}
+
+export async function readPredictionsCsv(path: string, warnings: string[]): Promise<PredictionRow[]> {
+  const rows: PredictionRow[] = [];
+  for await (const { header, record, line } of csvRecords(path, REQUIRED_PREDICTIONS, warnings)) {
+    const col = (c: string) => record[header.indexOf(c)];
+    rows.push({ ...coords(col, `${path}:${line}`), sampleId: col('sample_id'), truth: col('true'), pred: col('pred') });
+  }
+  return rows;
+}
+
+export async function readJobsJsonl(path: string, warnings: string[]): Promise<JobRecord[]> {
+  const jobs: JobRecord[] = [];
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  let bad = 0;
+  lines.forEach((text, i) => {
+    if (!text.trim()) return;
+    try {
+      const job = JSON.parse(text) as JobRecord;
+      if (typeof job.dataset !== 'string' || typeof job.method !== 'string' || (job.status !== 'ok' && job.status !== 'failed')) throw new Error('missing fields');
+      jobs.push(job);
+    } catch {
+      if (!bad++) warnings.push(`${path}:${i + 1}: not a valid job record; such lines are skipped.`);
+    }
+  });
+  if (bad > 1) warnings.push(`${path}: ${bad} invalid line(s) in all.`);
+  return jobs;
+}
+
+export async function readManifest(path: string, warnings: string[]): Promise<RunManifest | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as RunManifest;
+  } catch (err) {
+    warnings.push(`${path} could not be read (${(err as Error).message}); run details are unknown.`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads a results directory. A missing directory is an error; missing or damaged files inside it
+ * are reported as warnings, so that an interrupted run still gets a report of what is there.
+ */
+export async function readRun(dir: string): Promise<RunData> {
+  if (!existsSync(dir)) throw new Error(`results directory not found: ${dir}`);
+  if (!statSync(dir).isDirectory()) throw new Error(`not a results directory (it is a file): ${dir}`);
+  const warnings: string[] = [];
+  const file = (name: string) => {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+    warnings.push(`${name} is missing from ${dir}.`);
+    return undefined;
+  };
+  const manifestPath = file('manifest.json');
+  const resultsPath = file('results.csv');
+  const predictionsPath = file('predictions.csv');
+  const jobsPath = file('jobs.jsonl');
+  const manifest = manifestPath ? await readManifest(manifestPath, warnings) : undefined;
+  const results = resultsPath ? await readResultsCsv(resultsPath, warnings) : [];
+  const predictions = predictionsPath ? await readPredictionsCsv(predictionsPath, warnings) : [];
+  const jobs = jobsPath ? await readJobsJsonl(jobsPath, warnings) : [];
+  warnings.push(...completenessWarnings(manifest, jobs));
+  return { dir, results, predictions, jobs, manifest, warnings };
+}
+
+/** What an interrupted or partly failed run lacks, in words. */
+function completenessWarnings(manifest: RunManifest | undefined, jobs: JobRecord[]): string[] {
+  const out: string[] = [];
+  const ok = jobs.filter((j) => j.status === 'ok').length;
+  const failed = jobs.filter((j) => j.status === 'failed');
+  const total = manifest?.jobs?.total;
+  if (manifest && manifest.complete === false) {
+    out.push(`The run is incomplete (manifest.complete = false): ${ok} job(s) finished${typeof total === 'number' ? ` of ${total} planned` : ''}. Results below cover only the finished jobs.`);
+  } else if (typeof total === 'number' && ok + failed.length < total) {
+    out.push(`${total - ok - failed.length} of ${total} planned job(s) have no record in jobs.jsonl.`);
+  }
+  if (failed.length) {
+    const shown = failed.slice(0, 5).map((j) => `${j.key ?? `${j.dataset}/${j.method}`}: ${j.error ?? 'no error message'}`);
+    out.push(`${failed.length} job(s) failed — ${shown.join('; ')}${failed.length > 5 ? '; …' : ''}`);
+  }
+  return out;
+}

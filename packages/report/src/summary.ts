@@ -1,0 +1,69 @@
+import { mean, sd, tQuantile } from './stats/index.js';
+import { compareBudgets, type Budget, type ResultRow } from './results/types.js';
+
+/** 'cv': k-fold folds; 'official': a dataset's own train/test split (one score per job). */
+export type Protocol = 'cv' | 'official';
+
+export const protocolOf = (fold: ResultRow['fold']): Protocol => (fold === 'official' ? 'official' : 'cv');
+
+/** One cell of the results table: a metric of one method on one dataset at one budget. */
+export interface Summary {
+  dataset: string;
+  method: string;
+  budget: Budget;
+  protocol: Protocol;
+  metric: string;
+  /** Number of scores: folds × repeats × seeds. */
+  n: number;
+  mean: number;
+  /** Undefined with a single score. */
+  sd?: number;
+  ciLow?: number;
+  ciHigh?: number;
+}
+
+/** Distinct cross-validation folds per dataset (k of k-fold). */
+export function foldsPerDataset(rows: ResultRow[]): Map<string, number> {
+  const folds = new Map<string, Set<number>>();
+  for (const r of rows) if (r.fold !== 'official') (folds.get(r.dataset) ?? folds.set(r.dataset, new Set()).get(r.dataset)!).add(r.fold);
+  return new Map([...folds].map(([d, s]) => [d, s.size]));
+}
+
+/**
+ * Mean, sd and a 95% CI of the mean for every dataset × method × budget × protocol × metric.
+ * Cross-validation scores share training data, so the CI uses Nadeau & Bengio's corrected
+ * variance (1/J + 1/(k-1))·s² with J scores from k folds, the same correction as the
+ * corrected resampled t-test; the naive s²/J would be too narrow.
+ */
+export function summarize(rows: ResultRow[]): Summary[] {
+  const k = foldsPerDataset(rows);
+  const groups = new Map<string, { key: Omit<Summary, 'n' | 'mean'>; values: number[] }>();
+  for (const r of rows) {
+    const protocol = protocolOf(r.fold);
+    const id = [r.dataset, r.method, r.budget, protocol, r.metric].join('\u0000');
+    const g = groups.get(id) ?? groups.set(id, { key: { dataset: r.dataset, method: r.method, budget: r.budget, protocol, metric: r.metric }, values: [] }).get(id)!;
+    g.values.push(r.value);
+  }
+  const out: Summary[] = [];
+  for (const { key, values } of groups.values()) {
+    const n = values.length;
+    const s: Summary = { ...key, n, mean: mean(values) };
+    if (n >= 2) {
+      s.sd = sd(values);
+      const folds = k.get(key.dataset) ?? 0;
+      const factor = 1 / n + (key.protocol === 'cv' && folds >= 2 ? 1 / (folds - 1) : 0);
+      const half = tQuantile(0.975, n - 1) * Math.sqrt(factor) * s.sd;
+      s.ciLow = s.mean - half;
+      s.ciHigh = s.mean + half;
+    }
+    out.push(s);
+  }
+  return out.sort(
+    (a, b) => a.dataset.localeCompare(b.dataset) || a.protocol.localeCompare(b.protocol) || compareBudgets(a.budget, b.budget) || a.method.localeCompare(b.method) || a.metric.localeCompare(b.metric),
+  );
+}
+
+/** The budget a dataset's headline numbers use: 'all' when run, else the largest count. */
+export function fullBudget(budgets: Iterable<Budget>): Budget | undefined {
+  return [...budgets].sort(compareBudgets).at(-1);
+}

@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicWriteFile } from '@udtl/datasets';
+import { accuracy, balancedAccuracy, macroF1 } from './metrics/index.js';
+import { mulberry32 } from './stats/index.js';
+import type { Budget, JobRecord, RunManifest } from './results/types.js';
+
+/**
+ * A seeded fake results directory (all four files the runner writes) for tests and the benchmark.
+ * Predictions are drawn per sample from each method's skill; results.csv's accuracy, balanced
+ * accuracy and macro-F1 are computed from those predictions, so both files agree.
+ */
+export interface SyntheticOptions {
+  seed?: number;
+  datasets?: { id: string; classes: string[]; nSamples: number }[];
+  /** `skill`: accuracy with all labels; chance level is 1/classes. */
+  methods?: { id: string; skill: number }[];
+  folds?: number;
+  repeats?: number;
+  seeds?: number[];
+  budgets?: Budget[];
+  /** Also write one 'official' split evaluation per dataset × method × budget. */
+  official?: boolean;
+  /** Keep only this fraction of the jobs (in grid order) and mark the run incomplete. */
+  keepFraction?: number;
+}
+
+export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction'>> = {
+  seed: 1,
+  datasets: [
+    { id: 'brain-tumor-mri', classes: ['glioma_tumor', 'meningioma_tumor', 'no_tumor', 'pituitary_tumor'], nSamples: 240 },
+    { id: 'mednist-3000', classes: ['AbdomenCT', 'BreastMRI', 'CXR', 'ChestCT', 'Hand', 'HeadCT'], nSamples: 240 },
+    { id: 'breastmnist', classes: ['malignant', 'normal_benign'], nSamples: 200 },
+  ],
+  methods: [
+    { id: 'zero-bias-cae', skill: 0.88 },
+    { id: 'transfer-learned', skill: 0.86 },
+    { id: 'fine-tuned', skill: 0.9 },
+    { id: 'random-backbone', skill: 0.55 },
+  ],
+  folds: 5,
+  repeats: 1,
+  seeds: [0],
+  budgets: [5, 20, 'all'],
+  official: false,
+};
+
+const csv = (cells: unknown[]) => cells.map((c) => (c === undefined ? '' : String(c))).join(',') + '\n';
+
+export async function writeSyntheticRun(dir: string, options: SyntheticOptions = {}): Promise<void> {
+  const o = { ...SYNTHETIC_DEFAULTS, ...options };
+  const rand = mulberry32(o.seed);
+  const allClasses = [...new Set(o.datasets.flatMap((d) => d.classes))];
+  let results = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'metric', 'value']);
+  let predictions = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'sample_id', 'true', 'pred', ...allClasses.map((c) => `p_${c}`)]);
+  const jobs: JobRecord[] = [];
+  const grid: { dataset: (typeof o.datasets)[number]; method: (typeof o.methods)[number]; fold: number | 'official'; repeat: number; budget: Budget; seed: number }[] = [];
+  for (const dataset of o.datasets)
+    for (const method of o.methods)
+      for (const repeat of o.official ? [0] : [...Array(o.repeats).keys()])
+        for (const fold of [...Array(o.folds).keys(), ...(o.official ? ['official' as const] : [])])
+          for (const budget of o.budgets) for (const seed of o.seeds) grid.push({ dataset, method, fold, repeat, budget, seed });
+  const kept = grid.slice(0, Math.round(grid.length * (o.keepFraction ?? 1)));
+
+  for (const job of kept) {
+    const { dataset, method, fold, repeat, budget, seed } = job;
+    const k = dataset.classes.length;
+    const chance = 1 / k;
+    const perClass = Math.round(dataset.nSamples / k * (1 - 1 / o.folds));
+    const labels = budget === 'all' ? perClass : Math.min(budget, perClass);
+    const target = chance + (method.skill - chance) * (1 - Math.exp(-labels / 8));
+    // Test samples of this fold: every o.folds-th sample (the official split uses fold 0's).
+    const f = fold === 'official' ? 0 : fold;
+    const truth: number[] = [], pred: number[] = [];
+    for (let i = f; i < dataset.nSamples; i += o.folds) {
+      const t = i % k;
+      const p = rand() < target ? t : (t + 1 + Math.floor(rand() * (k - 1))) % k;
+      truth.push(t); pred.push(p);
+      const proba = dataset.classes.map((_, c) => (c === p ? 0.5 + 0.5 / k : 0.5 / k));
+      const cells = allClasses.map((c) => { const j = dataset.classes.indexOf(c); return j < 0 ? '' : proba[j].toFixed(4); });
+      predictions += csv([dataset.id, method.id, fold, repeat, budget, seed, `img_${i}`, dataset.classes[t], dataset.classes[p], ...cells]);
+    }
+    const fitSeconds = 2 + 3 * rand() + (method.id === 'fine-tuned' ? 20 : 0);
+    const predictSeconds = 0.5 + rand();
+    const acc = accuracy(truth, pred);
+    const metrics: [string, number][] = [
+      ['accuracy', acc], ['balanced_accuracy', balancedAccuracy(truth, pred)], ['macro_f1', macroF1(truth, pred)],
+      ['auc', Math.min(1, acc + 0.05 + 0.02 * rand())],
+      ['fit_seconds', fitSeconds], ['predict_seconds', predictSeconds], ['n_labelled', labels * k], ['n_test', truth.length],
+    ];
+    for (const [metric, value] of metrics) results += csv([dataset.id, method.id, fold, repeat, budget, seed, metric, value]);
+    const key = [dataset.id, method.id, fold, repeat, budget, seed].join('|');
+    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, params: {}, chosen: {}, status: 'ok', fitSeconds, predictSeconds });
+  }
+
+  const complete = kept.length === grid.length;
+  const manifest: RunManifest = {
+    runId: `synthetic-${o.seed}`,
+    configHash: 'synthetic',
+    config: { synthetic: true, folds: o.folds, repeats: o.repeats, budgets: o.budgets, seeds: o.seeds, methods: o.methods.map((m) => m.id) },
+    gitCommit: 'synthetic',
+    backend: { name: 'wasm', gpu: false },
+    versions: { node: process.version, tfjs: '4.22.0' },
+    datasets: o.datasets.map((d) => ({ id: d.id, contentHash: `hash-${d.id}`, nSamples: d.nSamples, classes: d.classes, dropped: 0 })),
+    weights: [{ backbone: 'mobilenet_v2_1.0_224', hash: 'hash-weights' }],
+    machine: { cores: 2, memoryGiB: 24, platform: 'linux', cpuModel: 'synthetic' },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T01:00:00.000Z',
+    wallSeconds: 3600,
+    jobs: { total: grid.length, done: kept.length, failed: 0 },
+    failures: [],
+    complete,
+  };
+  await mkdir(dir, { recursive: true });
+  await atomicWriteFile(join(dir, 'results.csv'), results);
+  await atomicWriteFile(join(dir, 'predictions.csv'), predictions);
+  await atomicWriteFile(join(dir, 'jobs.jsonl'), jobs.map((j) => JSON.stringify(j)).join('\n') + (jobs.length ? '\n' : ''));
+  await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}
