@@ -30,6 +30,9 @@ export interface WorkerEnv {
   dataDir?: string;
 }
 
+/** Testing aid: a pause before each job, so a test can kill a run half-way (UDTL_JOB_DELAY_MS). */
+const JOB_DELAY_MS = Number(process.env.UDTL_JOB_DELAY_MS ?? 0);
+
 type LoadedDataset = Awaited<ReturnType<typeof datasets.loadDataset>>;
 
 /** Per-worker state: datasets loaded once, the unsupervised-stage memo, the backend. */
@@ -100,6 +103,7 @@ export class Executor {
     const labelOf = new Map(ds.samples.map((s) => [s.id, s.label]));
 
     for (const budget of group.budgets) {
+      if (JOB_DELAY_MS > 0) await new Promise((r) => setTimeout(r, JOB_DELAY_MS));
       const job: Job = { dataset: group.dataset, method: group.method, fold: group.fold, repeat: group.repeat, budget, seed: group.seed };
       const base = { ...job, key: jobKey(job), methodId: entry.id, params, backend, classNames, chosen: {} as Record<string, unknown> };
       let result: JobResult;
@@ -162,7 +166,7 @@ export class Executor {
 /** A registered dataset by id, or one declared inline in the config by path. */
 export async function loadExperimentDataset(env: Pick<WorkerEnv, 'config' | 'dataDir'>, id: string): Promise<LoadedDataset> {
   const entry = env.config.datasets.map((d) => (typeof d === 'string' ? { id: d } : d)).find((d) => d.id === id);
-  const options = { dataDir: env.dataDir, dropDuplicates: env.config.dropDuplicates };
+  const options = { dataDir: env.dataDir, duplicates: env.config.dropDuplicates ? ('drop' as const) : ('keep' as const) };
   if (entry && 'path' in entry && entry.path) return datasets.loadDatasetFromPath(entry.path, { ...options, id });
   return datasets.loadDataset(id, options);
 }
