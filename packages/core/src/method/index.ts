@@ -1,1 +1,4 @@
 export * from './contract.js';
+export * from './registry.js';
+export * from './memory-images.js';
+export * from './check.js';
