@@ -1,1 +1,2 @@
-export {};
+export * from './feature-cache.js';
+export { MemoryStageStore } from './stage-store.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './pool.js';
+export * from './features.js';
