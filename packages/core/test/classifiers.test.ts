@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  balancedAccuracy, createClassifier, LinearSVM, listClassifiers, LogisticRegression, matrixFromRows,
+  balancedAccuracy, classProbabilities, createClassifier, LinearSVM, listClassifiers, LogisticRegression, matrixFromRows,
   registerClassifier, selectC, StandardScaler, stratifiedFoldAssignment, type Matrix,
 } from '../src/classifiers/index.js';
 
@@ -101,6 +101,15 @@ describe('determinism and label handling', () => {
     const tight = new LinearSVM({ C: 1, seed: 3, tol: 1e-8 }).fit(X, iris.y).coef!;
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(relErr(other, Array.from(tight))).toBeLessThan(1e-6);
+  });
+
+  it('classProbabilities spreads columns over all dataset classes (absent ones → 0)', () => {
+    const y = iris.y.map((v) => [3, 0, 1][v]); // dataset classes 0..4; 2 and 4 never labelled
+    const m = new LogisticRegression({ C: 1 }).fit(X, y);
+    const p = m.predictProba(X);
+    const rows = classProbabilities(m, X, 5);
+    expect(rows[0]).toEqual([p.data[0], p.data[1], 0, p.data[2], 0]);
+    expect(() => classProbabilities(m, X, 3)).toThrow(/knows class 3 but nClasses is 3/);
   });
 
   it('labels need not be 0..K-1: classes_ are the sorted labels and columns follow them', () => {

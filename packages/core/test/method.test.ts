@@ -161,6 +161,16 @@ describe('checkMethod', () => {
     expect(report.nTest).toBe(8);
   });
 
+  it('calls prepare() once on every fixture image before fitting', async () => {
+    const seen: string[][] = [];
+    const report = await checkMethod(() => {
+      const m = new ToyMethod({ C: 10, flaw: 'none' }) as Method;
+      return Object.assign(m, { prepare: async (images: ImageSet) => void seen.push(images.ids) });
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toHaveLength(report.nLabelled + report.nUnlabelled + report.nTest);
+  });
+
   const broken: [Flaw, string, RegExp][] = [
     ['leak', 'dispose-frees-tensors', /numTensors went from \d+ to \d+ \(leaked/],
     ['rows', 'probabilities', /sums to 0.9/],

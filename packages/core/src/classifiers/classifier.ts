@@ -81,3 +81,22 @@ export function assertPositiveC(C: number, kind: string): void {
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
+
+/**
+ * predictProba as rows over ALL `nClasses` classes of a dataset (the Method contract's
+ * Probabilities): columns of classes absent from the training labels get probability 0.
+ */
+export function classProbabilities(classifier: Classifier, X: Matrix, nClasses: number): number[][] {
+  const classes = classifier.classes;
+  if (!classes) throw new Error(`${classifier.kind}: predict called before fit`);
+  const bad = Array.from(classes).find((c) => c >= nClasses);
+  if (bad !== undefined) throw new Error(`classProbabilities: the classifier knows class ${bad} but nClasses is ${nClasses}`);
+  const p = classifier.predictProba(X);
+  const rows: number[][] = [];
+  for (let i = 0; i < p.rows; i++) {
+    const row = new Array<number>(nClasses).fill(0);
+    classes.forEach((c, k) => (row[c] = p.data[i * p.cols + k]));
+    rows.push(row);
+  }
+  return rows;
+}
