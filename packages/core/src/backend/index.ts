@@ -1,1 +1,13 @@
-export {};
+export {
+  backendInfo,
+  getBackendCandidate,
+  initBackend,
+  listBackendCandidates,
+  registerBackendCandidate,
+  unregisterBackendCandidate,
+  type BackendCandidate,
+  type BackendInfo,
+  type InitBackendOptions,
+} from './registry.js';
+export { configureWasmPaths } from './wasm-paths.js';
+export { registerWasmGradientKernels, WASM_GRADIENT_KERNEL_NAMES } from './wasm-kernels/register.js';
