@@ -1,5 +1,82 @@
-export const summary = 'list the registered datasets, or inspect one (datasets list | datasets inspect <id>)';
-export async function run(_args: string[]): Promise<number> {
-  console.error('datasets: not implemented yet');
-  return 1;
+import { existsSync } from 'node:fs';
+import {
+  dataRoot,
+  describeDataset,
+  getDataset,
+  listDatasets,
+  loadDataset,
+  loadDatasetFromPath,
+  locateDataset,
+  type LoadOptions,
+} from '@udtl/datasets';
+import { checkFlags, flag, parseArgs } from './args.js';
+
+export const summary = 'list the registered datasets, or inspect one (datasets list | datasets inspect <id|path>)';
+
+const USAGE = `usage: udtl datasets list [--data-dir D] [--fixtures]
+       udtl datasets inspect <id|path> [--data-dir D] [--resolution N] [--keep-duplicates] [--all-dropped]`;
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, ['fixtures', 'keep-duplicates', 'all-dropped', 'help']);
+  const [sub, target, ...extra] = p.positional;
+  if (p.flags.has('help') || !sub) {
+    console.log(USAGE);
+    return sub ? 0 : 2;
+  }
+  const dataDir = flag(p, 'data-dir');
+  if (sub === 'list') {
+    checkFlags(p, ['data-dir', 'fixtures']);
+    if (target) throw new Error(`datasets list takes no argument (got '${target}')\n${USAGE}`);
+    return list(dataDir, p.flags.has('fixtures'));
+  }
+  if (sub === 'inspect') {
+    checkFlags(p, ['data-dir', 'resolution', 'keep-duplicates', 'all-dropped']);
+    if (!target || extra.length) throw new Error(`datasets inspect needs exactly one dataset id or path\n${USAGE}`);
+    const resolution = flag(p, 'resolution');
+    if (resolution !== undefined && !/^\d+$/.test(resolution)) throw new Error(`--resolution must be a number of pixels, got '${resolution}'`);
+    const options: LoadOptions = {
+      dataDir,
+      resolution: resolution === undefined ? undefined : Number(resolution),
+      duplicates: p.flags.has('keep-duplicates') ? 'keep' : 'drop',
+      log: (m) => console.error(m),
+    };
+    return inspect(target, options, p.flags.has('all-dropped'));
+  }
+  throw new Error(`unknown datasets subcommand '${sub}'\n${USAGE}`);
+}
+
+async function list(dataDir: string | undefined, fixtures: boolean): Promise<number> {
+  const rows = [['id', 'task', 'classes', 'present', 'licence']];
+  for (const info of listDatasets({ fixtures })) {
+    const where = await locateDataset(info.id, { dataDir });
+    const present = where.present ? 'yes' : info.source.files?.length ? 'no (downloadable)' : 'no';
+    rows.push([info.id, info.task, String(info.labels.length), present, info.licence]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+  console.log(`\ndata root: ${dataRoot(dataDir)}${fixtures ? '' : '  (--fixtures also lists the tiny test subsets)'}`);
+  return 0;
+}
+
+async function inspect(target: string, options: LoadOptions, allDropped: boolean): Promise<number> {
+  let known = true;
+  try {
+    getDataset(target);
+  } catch (err) {
+    if (!existsSync(target)) throw err;
+    known = false;
+  }
+  const dataset = known ? await loadDataset(target, options) : await loadDatasetFromPath(target, options);
+  const description = await describeDataset(dataset);
+  const shown = allDropped ? description.duplicates.dropped : description.duplicates.dropped.slice(0, 20);
+  const out = {
+    ...description,
+    duplicates: {
+      ...description.duplicates,
+      dropped: shown,
+      ...(shown.length < description.duplicates.dropped.length ? { droppedShown: `${shown.length} of ${description.duplicates.dropped.length} (--all-dropped lists all)` } : {}),
+    },
+  };
+  console.log(JSON.stringify(out, null, 2));
+  return 0;
 }

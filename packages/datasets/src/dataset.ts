@@ -69,6 +69,9 @@ export interface Dataset {
 /** Load a registered dataset by id (see `listDatasets()`). */
 export async function loadDataset(id: string, options: LoadOptions = {}): Promise<Dataset> {
   const info = getDataset(id);
+  if (info.task.startsWith('multi-label')) {
+    throw new Error(`dataset '${id}' is ${info.task}: a Sample carries one label, so multi-label datasets cannot be loaded yet`);
+  }
   const root = dataRoot(options.dataDir);
   if (info.format.kind === 'npz') return loadRegisteredNpz(info, root, options);
   const folder = isAbsolute(info.format.path) ? info.format.path : join(root, info.format.path);
@@ -118,8 +121,11 @@ export async function loadDatasetFromPath(
   return npzDataset(info, location, content, [{ path: location, role: 'npz', sha256: await hashFile(location) }], options);
 }
 
-async function loadRegisteredNpz(info: DatasetInfo, root: string, options: LoadOptions): Promise<Dataset> {
-  if (info.format.kind !== 'npz') throw new Error('unreachable');
+/** Where a registered dataset's data would be read from: one folder, or npz candidates in search order. */
+function candidatePaths(info: DatasetInfo, root: string, options: LoadOptions) {
+  if (info.format.kind === 'image-folder') {
+    return { official: undefined, fileName: '', candidates: [isAbsolute(info.format.path) ? info.format.path : join(root, info.format.path)] };
+  }
   const resolution = options.resolution ?? info.format.resolution;
   const official = info.source.files?.find((f) => f.resolution === resolution);
   if (resolution !== info.format.resolution && !official) {
@@ -129,7 +135,20 @@ async function loadRegisteredNpz(info: DatasetInfo, root: string, options: LoadO
   const fileName = official ? basename(new URL(official.url).pathname) : basename(info.format.path);
   const relDir = dirname(info.format.path);
   const downloads = join(options.cacheDir ?? cacheDir(), 'downloads');
-  const candidates = [isAbsolute(info.format.path) ? join(relDir, fileName) : join(root, relDir, fileName), join(downloads, fileName)];
+  const local = isAbsolute(info.format.path) ? join(relDir, fileName) : join(root, relDir, fileName);
+  return { official, fileName, resolution, candidates: [local, join(downloads, fileName)] };
+}
+
+/** Whether a registered dataset's data is on this machine (without reading it), and where. */
+export async function locateDataset(id: string, options: LoadOptions = {}): Promise<{ present: boolean; path?: string; looked: string[] }> {
+  const { candidates } = candidatePaths(getDataset(id), dataRoot(options.dataDir), options);
+  for (const c of candidates) if (await exists(c)) return { present: true, path: c, looked: candidates };
+  return { present: false, looked: candidates };
+}
+
+async function loadRegisteredNpz(info: DatasetInfo, root: string, options: LoadOptions): Promise<Dataset> {
+  const { official, fileName, resolution, candidates } = candidatePaths(info, root, options);
+  const downloads = dirname(candidates[1]);
   let path: string | undefined;
   for (const c of candidates) if (await exists(c)) { path = c; break; }
   if (!path) {

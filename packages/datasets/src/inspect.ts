@@ -10,6 +10,8 @@ export interface DatasetDescription {
   location: string;
   licence: string;
   images: { found: number; afterDuplicatePolicy: number };
+  /** Images per official split ('' = no split) before and after dropping duplicates. */
+  splits: { found: Record<string, number>; kept: Record<string, number> };
   /** Per class: counts per split ('' = no split) before and after dropping duplicates. */
   classes: { index: number; name: string; found: Record<string, number>; kept: Record<string, number> }[];
   /** `HxWxC` → number of images (read from file headers for image folders). */
@@ -33,6 +35,7 @@ export async function describeDataset(dataset: Dataset): Promise<DatasetDescript
     location: dataset.location,
     licence: dataset.info.licence,
     images: { found: dataset.foundSamples.length, afterDuplicatePolicy: dataset.samples.length },
+    splits: { found: countBy(dataset.foundSamples, (s) => s.split), kept: countBy(dataset.samples, (s) => s.split) },
     classes: dataset.info.labels.map((name, index) => ({
       index,
       name,

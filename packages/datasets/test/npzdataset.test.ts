@@ -89,6 +89,7 @@ describe.skipIf(!hasShared)('MedMNIST npz datasets', () => {
       await expect(loadDataset('breastmnist', opts)).rejects.toThrow(/breastmnist\.npz: train has 2 images, expected 546/);
       await writeFile(join(bm, 'breastmnist.npz'), 'not a zip');
       await expect(loadDataset('breastmnist', opts)).rejects.toThrow(/breastmnist\.npz: not a readable \.npz/);
+      await expect(loadDataset('chestmnist', opts)).rejects.toThrow(/'chestmnist' is multi-label, binary-class/);
       await expect(loadDataset('pathmnist', opts)).rejects.toThrow(/pathmnist\.npz not found; looked in .*pathmnist\.npz and .*cache\/downloads\/pathmnist\.npz/);
 
       const user = join(dir, 'mine.npz');

@@ -50,3 +50,18 @@ describe('dataset registry', () => {
     }
   });
 });
+
+describe.skipIf(!hasShared)('describeDataset (what `udtl datasets inspect` prints)', () => {
+  it('reports split and class counts, shapes, duplicates and data files', async () => {
+    const { describeDataset, loadDataset } = await import('../src/index.js');
+    const d = await describeDataset(await loadDataset('breastmnist'));
+    expect(d.splits.found).toEqual({ train: 546, val: 78, test: 156 });
+    expect(d.splits.kept).toEqual({ train: 546, val: 78, test: 155 });
+    expect(d.classes.map((c) => c.found)).toEqual([{ train: 147, val: 21, test: 42 }, { train: 399, val: 57, test: 114 }]);
+    expect(d.imageShapes).toEqual({ '28x28x1': 780 });
+    expect(d.duplicates.dropped).toEqual([{ id: 'test/76', split: 'test', keptId: 'train/115', keptSplit: 'train' }]);
+    const tiny = await describeDataset(await loadDataset('brain-tumor-mri-tiny'));
+    expect(Object.values(tiny.imageShapes).reduce((a, b) => a + b, 0)).toBe(20);
+    expect(tiny.imageShapes['512x512x3']).toBeGreaterThan(0);
+  });
+});
