@@ -9,3 +9,4 @@ export * from './charts/index.js';
 export * from './figures.js';
 export * from './synthetic.js';
 export { buildReport, PROPOSED_METHOD, type ReportOptions, type ReportResult } from './report.js';
+export * from './browser.js';

@@ -22,6 +22,9 @@ export interface Summary {
   ciHigh?: number;
 }
 
+/** Metrics that live in [0, 1]. */
+export const BOUNDED_METRICS = new Set(['accuracy', 'balanced_accuracy', 'macro_f1', 'auc']);
+
 /** Distinct cross-validation folds per dataset (k of k-fold). */
 export function foldsPerDataset(rows: ResultRow[]): Map<string, number> {
   const folds = new Map<string, Set<number>>();
@@ -33,7 +36,8 @@ export function foldsPerDataset(rows: ResultRow[]): Map<string, number> {
  * Mean, sd and a 95% CI of the mean for every dataset × method × budget × protocol × metric.
  * Cross-validation scores share training data, so the CI uses Nadeau & Bengio's corrected
  * variance (1/J + 1/(k-1))·s² with J scores from k folds, the same correction as the
- * corrected resampled t-test; the naive s²/J would be too narrow.
+ * corrected resampled t-test; the naive s²/J would be too narrow. Bounds of [0, 1] metrics are
+ * clipped to [0, 1].
  */
 export function summarize(rows: ResultRow[]): Summary[] {
   const k = foldsPerDataset(rows);
@@ -53,8 +57,10 @@ export function summarize(rows: ResultRow[]): Summary[] {
       const folds = k.get(key.dataset) ?? 0;
       const factor = 1 / n + (key.protocol === 'cv' && folds >= 2 ? 1 / (folds - 1) : 0);
       const half = tQuantile(0.975, n - 1) * Math.sqrt(factor) * s.sd;
-      s.ciLow = s.mean - half;
-      s.ciHigh = s.mean + half;
+      // Scores are proportions: a bound outside [0, 1] carries no information, so it is clipped.
+      const bounded = BOUNDED_METRICS.has(key.metric);
+      s.ciLow = bounded ? Math.max(0, s.mean - half) : s.mean - half;
+      s.ciHigh = bounded ? Math.min(1, s.mean + half) : s.mean + half;
     }
     out.push(s);
   }

@@ -5,7 +5,7 @@ import type { Comparison } from '../significance.js';
 import type { Protocol, Summary } from '../summary.js';
 import { DASH, esc, note, notes, num, pValue, seconds, section, signed, table } from './format.js';
 
-const kv = (rows: [string, string][]) => table(['', ''], rows.map(([k, v]) => [esc(k), v]), 'kv');
+const kv = (rows: [string, string][]) => `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
 const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
 
 /** What was run: configuration, backend, versions, data and weights hashes, wall time. */

@@ -1,7 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse/sync';
 import type { Budget, FoldId, JobCoords, JobRecord, PredictionRow, ResultRow, RunData, RunManifest } from './types.js';
 
 const COORDS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed'] as const;
@@ -23,39 +23,77 @@ export function parseBudget(text: string, where = 'budget'): Budget {
   return Number(text);
 }
 
-/** Streams a CSV file, checking the header; yields each well-formed record with its line number. */
-async function* csvRecords(path: string, required: readonly string[], warnings: string[]) {
-  const parser = createReadStream(path).pipe(
-    parse({ relax_column_count: true, skip_empty_lines: true, bom: true, info: true }),
-  );
+/**
+ * Calls `onRecord` for each well-formed data row of a CSV file after checking its header. Files
+ * without any quote character (what the runner writes unless a name holds a comma) are split
+ * directly, several times faster than a general parser on 100k+ prediction rows; any other file
+ * goes through csv-parse. Rows with the wrong number of fields (a write cut short) are skipped
+ * with a warning.
+ */
+async function forEachRecord(
+  path: string,
+  required: readonly string[],
+  warnings: string[],
+  onRecord: (record: string[], column: (name: string) => number, row: number) => void,
+): Promise<void> {
+  const text = await readFile(path, 'utf8');
+  const records: Iterable<string[]> = text.includes('"')
+    ? (parseCsv(text, { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][])
+    : splitLines(text);
   let header: string[] | undefined;
-  let skipped = 0;
-  let firstSkipped = 0;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  let index = new Map<string, number>();
+  let row = 0, skipped = 0, firstSkipped = 0;
+  for (const record of records) {
     if (!header) {
       header = record.map((h) => h.trim());
       const missing = required.filter((c) => !header!.includes(c));
       if (missing.length) throw new Error(`${path}: header lacks column(s) ${missing.join(', ')} (header: ${header.join(',')})`);
+      index = new Map(header.map((h, i) => [h, i]));
       continue;
     }
+    row++;
     if (record.length !== header.length) {
-      if (!skipped++) firstSkipped = info.lines;
+      if (!skipped++) firstSkipped = row;
       continue;
     }
-    yield { header, record, line: info.lines };
+    onRecord(record, (name) => index.get(name)!, row);
   }
   if (!header) warnings.push(`${path} is empty (no header).`);
-  if (skipped) warnings.push(`${path}: ${skipped} line(s) with the wrong number of fields were skipped (first at line ${firstSkipped}; a write cut short?).`);
+  if (skipped) warnings.push(`${path}: ${skipped} row(s) with the wrong number of fields were skipped (first: data row ${firstSkipped}; a write cut short?).`);
 }
 
-function coords(get: (c: string) => string, where: string): JobCoords {
-  return {
-    dataset: get('dataset'),
-    method: get('method'),
-    fold: parseFold(get('fold'), where),
-    repeat: parseInteger(get('repeat'), 'repeat', where),
-    budget: parseBudget(get('budget'), where),
-    seed: parseInteger(get('seed'), 'seed', where),
+function* splitLines(text: string): Generator<string[]> {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    if (line) yield line.split(',');
+    start = end + 1;
+  }
+}
+
+/** Parses the six job columns; identical rows share one parsed object (there are thousands per job). */
+function coordsReader(path: string, column: (name: string) => number) {
+  const cols = COORDS.map((c) => column(c));
+  const cache = new Map<string, JobCoords>();
+  return (record: string[], row: number): JobCoords => {
+    const key = cols.map((i) => record[i]).join(',');
+    let c = cache.get(key);
+    if (!c) {
+      const where = `${path} data row ${row}`;
+      const [dataset, method, fold, repeat, budget, seed] = cols.map((i) => record[i]);
+      c = {
+        dataset,
+        method,
+        fold: parseFold(fold, where),
+        repeat: parseInteger(repeat, 'repeat', where),
+        budget: parseBudget(budget, where),
+        seed: parseInteger(seed, 'seed', where),
+      };
+      cache.set(key, c);
+    }
+    return c;
   };
 }
 
@@ -65,26 +103,28 @@ const REQUIRED_PREDICTIONS = [...COORDS, 'sample_id', 'true', 'pred'];
 export async function readResultsCsv(path: string, warnings: string[]): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   let empty = 0;
-  for await (const { header, record, line } of csvRecords(path, REQUIRED_RESULTS, warnings)) {
-    const col = (c: string) => record[header.indexOf(c)];
-    const where = `${path}:${line}`;
-    const text = col('value').trim();
+  let coords: ReturnType<typeof coordsReader> | undefined;
+  await forEachRecord(path, REQUIRED_RESULTS, warnings, (record, column, row) => {
+    coords ??= coordsReader(path, column);
+    const text = record[column('value')].trim();
     // The runner leaves undefined metrics (e.g. AUC with one class in the test fold) empty.
-    if (text === '' || text === 'NaN') { empty++; continue; }
+    if (text === '' || text === 'NaN') { empty++; return; }
     const value = Number(text);
-    if (!Number.isFinite(value)) throw new Error(`${where}: value "${text}" is not a number`);
-    rows.push({ ...coords(col, where), metric: col('metric'), value });
-  }
+    if (!Number.isFinite(value)) throw new Error(`${path} data row ${row}: value "${text}" is not a number`);
+    rows.push({ ...coords(record, row), metric: record[column('metric')], value });
+  });
   if (empty) warnings.push(`${path}: ${empty} metric value(s) were empty (undefined for that job) and are left out.`);
   return rows;
 }
 
 export async function readPredictionsCsv(path: string, warnings: string[]): Promise<PredictionRow[]> {
   const rows: PredictionRow[] = [];
-  for await (const { header, record, line } of csvRecords(path, REQUIRED_PREDICTIONS, warnings)) {
-    const col = (c: string) => record[header.indexOf(c)];
-    rows.push({ ...coords(col, `${path}:${line}`), sampleId: col('sample_id'), truth: col('true'), pred: col('pred') });
-  }
+  let coords: ReturnType<typeof coordsReader> | undefined;
+  let cols: number[] = [];
+  await forEachRecord(path, REQUIRED_PREDICTIONS, warnings, (record, column, row) => {
+    if (!coords) { coords = coordsReader(path, column); cols = ['sample_id', 'true', 'pred'].map(column); }
+    rows.push({ ...coords(record, row), sampleId: record[cols[0]], truth: record[cols[1]], pred: record[cols[2]] });
+  });
   return rows;
 }
 
