@@ -4,3 +4,4 @@ export * from './random.js';
 export { samplePatches } from './patches.js';
 export { Adam, activate, activationMask, lossAndGrads, type LayerWeights } from './layer.js';
 export * from './zero-bias-cae.js';
+export * from './method.js';
