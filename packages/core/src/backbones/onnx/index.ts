@@ -1,0 +1,12 @@
+export {
+  exportBackboneToOnnx, layersModelToOnnx, probePreprocess, samePads,
+  ONNX_EXPORTER_VERSION, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, SUPPORTED_LAYERS,
+  type InputAffine, type LayersToOnnxOptions, type OnnxExport,
+} from './export.js';
+export { loadOnnxModel, onnxModelFile, onnxModelPath, type LoadedOnnxModel, type OnnxModelFile, type OnnxModelFileOptions } from './model-file.js';
+export { loadOnnxRuntime, onnxRuntimeVersion, cudaProviderInstalled, type OnnxRuntime } from './runtime.js';
+export {
+  createFrozenEngine, registerFrozenEngine, listFrozenEngines, getFrozenEngine, engineLabel,
+  type EngineInfo, type FrozenEngine, type FrozenEngineFactory, type FrozenEngineOptions, type OrtProvider,
+} from './engine.js';
+export { streamFeatures, extractFeatureMaps, type FeatureBatch, type StreamOptions } from './stream.js';

@@ -1,0 +1,87 @@
+/**
+ * Exported ONNX files cached under `<cacheDir>/onnx/`, one per (backbone, weights, input size, tap
+ * layer, exporter version), each with a JSON sidecar holding its sha256. A file whose bytes do not
+ * match its sidecar (truncated, edited, half-copied) is re-exported, never loaded.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicWriteFile, cacheDir, sha256 } from '@udtl/datasets';
+import type { Backbone } from '../types.js';
+import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION } from './export.js';
+
+export interface OnnxModelFile {
+  path: string;
+  sha256: string;
+  backboneId: string;
+  weightsHash: string;
+  inputSize: number;
+  /** Layer whose output the graph returns. */
+  layer: string;
+  /** Per-image output shape, NHWC order ([h, w, c] for feature maps). */
+  outputShape: number[];
+  exporter: number;
+}
+
+export interface OnnxModelFileOptions {
+  /** Cache root (default cacheDir()). */
+  cacheDir?: string;
+  log?: (message: string) => void;
+}
+
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** Where the ONNX file of this backbone and tap lives (whether or not it exists yet). */
+export function onnxModelPath(backbone: Backbone, tap?: string, root?: string): string {
+  const layer = backbone.resolveTap(tap);
+  const name = `${safe(backbone.id)}-${backbone.weightsHash.slice(0, 16)}-${backbone.inputSize}-${safe(layer)}-x${ONNX_EXPORTER_VERSION}.onnx`;
+  return join(cacheDir(root), 'onnx', name);
+}
+
+/** The sidecar's record when it exists, parses, describes this export and matches the file's bytes. */
+async function verified(path: string, expect: Omit<OnnxModelFile, 'sha256' | 'outputShape' | 'path'>): Promise<LoadedOnnxModel> {
+  const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as OnnxModelFile;
+  for (const k of Object.keys(expect) as (keyof typeof expect)[]) {
+    if (meta[k] !== expect[k]) throw new Error(`sidecar ${k} is ${JSON.stringify(meta[k])}, expected ${JSON.stringify(expect[k])}`);
+  }
+  const bytes = new Uint8Array(await readFile(path));
+  const hash = sha256(bytes);
+  if (hash !== meta.sha256) throw new Error(`sha256 ${hash} does not match the sidecar's ${meta.sha256}`);
+  return { file: { ...meta, path }, bytes };
+}
+
+export interface LoadedOnnxModel {
+  file: OnnxModelFile;
+  /** The verified bytes (sessions are created from these, not by re-reading the file). */
+  bytes: Uint8Array;
+}
+
+/** The ONNX file record of `backbone` up to `tap` (exported and cached when needed). */
+export async function onnxModelFile(backbone: Backbone, tap?: string, opts: OnnxModelFileOptions = {}): Promise<OnnxModelFile> {
+  return (await loadOnnxModel(backbone, tap, opts)).file;
+}
+
+/**
+ * The ONNX model of `backbone` up to `tap`: the cached file when it verifies, else a fresh export
+ * (written atomically: the model first, then its sidecar, so a reader never trusts a partial file).
+ */
+export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: OnnxModelFileOptions = {}): Promise<LoadedOnnxModel> {
+  const path = onnxModelPath(backbone, tap, opts.cacheDir);
+  const layer = backbone.resolveTap(tap);
+  const expect = { backboneId: backbone.id, weightsHash: backbone.weightsHash, inputSize: backbone.inputSize, layer, exporter: ONNX_EXPORTER_VERSION };
+  if (existsSync(path)) {
+    try {
+      return await verified(path, expect);
+    } catch (err) {
+      opts.log?.(`ONNX cache ${path} is not trustworthy (${(err as Error).message}); re-exporting`);
+    }
+  }
+  const exported = exportBackboneToOnnx(backbone, layer);
+  const record: OnnxModelFile = { ...expect, path, sha256: sha256(exported.bytes), outputShape: exported.outputShape };
+  await atomicWriteFile(path, exported.bytes);
+  await atomicWriteFile(`${path}.json`, `${JSON.stringify({ ...record, path: undefined }, null, 1)}\n`);
+  opts.log?.(`exported ${backbone.id} up to ${layer} to ${path} (${exported.bytes.length} bytes)`);
+  return { file: record, bytes: exported.bytes };
+}
