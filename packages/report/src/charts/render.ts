@@ -6,13 +6,17 @@ export type ChartSpec = TopLevelSpec;
 
 /** Compiles a Vega-Lite spec and renders it headless (no canvas, no DOM) to an SVG string. */
 export async function renderSvg(spec: ChartSpec, idPrefix = ''): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  let view: vega.View | undefined;
   try {
+    view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
     const svg = await view.toSVG();
-    // Several SVGs share one HTML page: make clip-path ids unique to each chart.
+    // Several SVGs share one HTML page: make gradient/clip ids unique to each chart.
     return idPrefix ? svg.replace(/id="([^"]+)"/g, `id="${idPrefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}$1)`) : svg;
+  } catch (err) {
+    const title = typeof spec.title === 'string' ? spec.title : (spec.title as { text?: unknown } | undefined)?.text;
+    throw new Error(`chart ${JSON.stringify(title ?? JSON.stringify(spec).slice(0, 60))} could not be rendered: ${(err as Error).message}`);
   } finally {
-    view.finalize();
+    view?.finalize();
   }
 }
 
