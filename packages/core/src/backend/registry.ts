@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmPaths } from './wasm-paths.js';
 import { registerWasmGradientKernels } from './wasm-kernels/register.js';
@@ -59,8 +62,26 @@ function reason(err: unknown): string {
   return msg.split('\n')[0];
 }
 
-/** tfjs-node(-gpu) need a native addon that may be absent; importing them by a computed name keeps them optional. */
+/**
+ * The directory holding tfjs-node(-gpu)'s native addon, or an Error saying why there is none. Checked
+ * before importing: a failed import still registers ~200 kernels and prints a warning for each.
+ */
+function nativeAddonDir(pkg: string): string {
+  let root: string;
+  try {
+    root = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  const lib = join(root, 'lib');
+  const dirs = existsSync(lib) ? readdirSync(lib).filter((d) => existsSync(join(lib, d, 'tfjs_binding.node'))) : [];
+  if (dirs.length === 0) throw new Error(`${pkg} is installed without its native addon (no ${lib}/napi-v*/tfjs_binding.node)`);
+  return join(lib, dirs[0]);
+}
+
+/** tfjs-node(-gpu) are optional; importing them by a computed name keeps them out of type-checking and bundles. */
 async function nodeBinding(pkg: string, gpu: boolean): Promise<{ tfjsName: string; gpu: boolean }> {
+  nativeAddonDir(pkg);
   await import(pkg);
   if (tf.findBackendFactory('tensorflow') == null) {
     throw new Error(`${pkg} loaded but registered no "tensorflow" backend with this copy of tfjs-core`);

@@ -1,0 +1,65 @@
+/**
+ * Conv training step (forward + backward for both dx and dw) on wasm, with udtl's gradient
+ * kernels, vs tfjs's pure-JS cpu backend. Prints ms/step and the cpu/wasm ratio.
+ *
+ *   node --import tsx bench/backend.bench.ts [--steps N]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/backend/index.js';
+
+interface Shape {
+  label: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: 1 | 2;
+}
+
+const shapes: Shape[] = [
+  { label: 'CAE-like: 16x7x7x320 -> 3x3 conv, 2048 filters, stride 1', x: [16, 7, 7, 320], filter: [3, 3, 320, 2048], stride: 1 },
+  { label: 'early layer: 16x56x56x32 -> 3x3 conv, 64 filters, stride 2', x: [16, 56, 56, 32], filter: [3, 3, 32, 64], stride: 2 },
+  { label: 'depthwise: 16x56x56x32 -> 3x3 depthwise, stride 2', x: [16, 56, 56, 32], filter: [3, 3, 32, 1], stride: 2 },
+];
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Median wall time of `steps` training steps after one warm-up step. */
+function timeStep(s: Shape, steps: number): number {
+  const depthwise = s.label.startsWith('depthwise');
+  const x = tf.randomNormal(s.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+  const w = tf.randomNormal(s.filter, 0, 0.05, 'float32', 2) as tf.Tensor4D;
+  const conv = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+    depthwise ? tf.depthwiseConv2d(a, b, s.stride, 'same') : tf.conv2d(a, b, s.stride, 'same');
+  const loss = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.square(conv(a as tf.Tensor4D, b as tf.Tensor4D)));
+  const step = () => {
+    const grads = tf.grads(loss)([x, w]);
+    grads.forEach((g) => g.dataSync()); // force completion
+    tf.dispose(grads);
+  };
+  step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  tf.dispose([x, w]);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const steps = arg('--steps', 3);
+const wasmInfo = await initBackend({ force: 'wasm' });
+await tf.setBackend('cpu');
+await tf.setBackend('wasm');
+console.log(`# backend bench: conv training step (loss = mean(conv(x,w)^2), grads for x and w), median of ${steps} after 1 warm-up`);
+console.log(`# wasm: ${JSON.stringify(wasmInfo)}; cpu: tfjs-backend-cpu ${tf.version_core}; node ${process.version}`);
+for (const s of shapes) {
+  await tf.setBackend('wasm');
+  const wasmMs = timeStep(s, steps);
+  await tf.setBackend('cpu');
+  const cpuMs = timeStep(s, Math.max(1, Math.min(steps, 2)));
+  console.log(`${s.label}: wasm ${wasmMs.toFixed(0)} ms/step, cpu ${cpuMs.toFixed(0)} ms/step, cpu/wasm ${(cpuMs / wasmMs).toFixed(1)}x`);
+}
