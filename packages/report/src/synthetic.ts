@@ -66,13 +66,15 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     const { dataset, method, fold, repeat, budget, seed } = job;
     const k = dataset.classes.length;
     const chance = 1 / k;
-    const perClass = Math.round(dataset.nSamples / k * (1 - 1 / o.folds));
+    // One test sample in `step` (k-fold: every k-th; 1 fold or official only: every 5th).
+    const step = o.folds >= 2 ? o.folds : 5;
+    const perClass = Math.round((dataset.nSamples / k) * (1 - 1 / step));
     const labels = budget === 'all' ? perClass : Math.min(budget, perClass);
     const target = chance + (method.skill - chance) * (1 - Math.exp(-labels / 8));
-    // Test samples of this fold: every o.folds-th sample (the official split uses fold 0's).
+    // The official split uses fold 0's test samples.
     const f = fold === 'official' ? 0 : fold;
     const truth: number[] = [], pred: number[] = [];
-    for (let i = f; i < dataset.nSamples; i += o.folds) {
+    for (let i = f; i < dataset.nSamples; i += step) {
       const t = i % k;
       const p = rand() < target ? t : (t + 1 + Math.floor(rand() * (k - 1))) % k;
       truth.push(t); pred.push(p);
