@@ -216,6 +216,10 @@ export function layersModelToOnnx(model: tfl.LayersModel, outputLayer: string, o
         const [kh, kw] = pair(config.kernelSize, 'kernelSize', name);
         const [sh, sw] = pair(config.strides ?? 1, 'strides', name);
         const [dh, dw] = pair(config.dilationRate ?? 1, 'dilationRate', name);
+        if (depthwise && (dh !== 1 || dw !== 1)) {
+          // tfjs-layers 4.22's DepthwiseConv2D.call passes no dilation to the kernel: refuse rather than differ.
+          throw new Error(`ONNX export: layer '${name}' (DepthwiseConv2D) has dilation ${dh}x${dw}, which tfjs-layers ignores; only 1 is supported`);
+        }
         const inC = x.shape[3];
         const outC = shape[3];
         const mult = depthwise ? outC / inC : 1;
