@@ -10,7 +10,7 @@ import { scanImageFolder, type FolderScan } from './imagefolder.js';
 import { LazyImageSet, type DecodeOne } from './imageset.js';
 import { readNpzDataset, type NpzContent } from './npzdataset.js';
 import { cacheDir, dataRoot } from './paths.js';
-import { getDataset, type DatasetFileSource, type DatasetInfo } from './registry.js';
+import { getDataset, type DatasetInfo } from './registry.js';
 import type { ImageSet, LabelledSet, ResizeMode, Sample } from './types.js';
 
 /** A file a dataset was read from, with its checksums (recorded in run manifests). */
@@ -294,4 +294,3 @@ export async function isWritableDir(dir: string): Promise<boolean> {
   }
 }
 
-export type { DatasetFileSource };
