@@ -96,6 +96,21 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 
   const workers = Math.max(1, options.workers ?? availableParallelism());
+  // Written before any job runs, so an interrupted run's folder says what it was and that it is incomplete.
+  const manifest: Record<string, unknown> = {
+    runId: basename(runDir),
+    configHash: hash,
+    config,
+    gitCommit: gitCommit(),
+    versions: versions(),
+    datasets: datasetInfo,
+    machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', workers },
+    startedAt: startedAt.toISOString(),
+    endedAt: null,
+    jobs: { total, done: finishedCount(finished), failed: 0 },
+    complete: false,
+  };
+  await writeManifest(runDir, manifest, true);
   let backend: { name: string; gpu: boolean } | undefined;
   const failures: { job: string; error: string }[] = [];
   if (groups.length) {
@@ -141,24 +156,18 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const results = await store.readResults((file, err) => say(`warning: skipping unreadable job file ${file}: ${err.message}`));
   await writeTables(store, results);
   const failed = results.filter((r) => r.status === 'failed');
+  const done = results.filter((r) => r.status === 'ok').length;
   backend ??= results.find((r) => r.status === 'ok')?.backend;
   await writeManifest(runDir, {
-    runId: basename(runDir),
-    configHash: hash,
-    config,
-    gitCommit: gitCommit(),
+    ...manifest,
     backend: backend ?? null,
-    versions: versions(),
-    datasets: datasetInfo,
     weights: weightsFrom(results),
-    machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', workers },
-    startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    jobs: { total, done: results.filter((r) => r.status === 'ok').length, failed: failed.length },
+    jobs: { total, done, failed: failed.length },
     failures: failed.map((r) => ({ job: r.key, error: r.error })),
-    complete: results.filter((r) => r.status === 'ok').length === total,
-  });
+    complete: done === total,
+  }, false);
   await mkdir(outRoot, { recursive: true });
   await pointLatest(outRoot, basename(runDir));
   return { runDir, total, ran: pending, skipped: total - pending, failed: failed.length, results };
@@ -174,18 +183,25 @@ function failedResult(job: Job, error: string): JobResult {
   };
 }
 
-/** The manifest keeps the wall time of the first start of a resumed run. */
-async function writeManifest(runDir: string, manifest: Record<string, unknown>): Promise<void> {
+const finishedCount = (finished: Map<string, string>) => [...finished.values()].filter((s) => s === 'ok').length;
+
+/**
+ * The manifest of a resumed run keeps when it first started and counts its sessions (starts).
+ * `starting` is true for the write at the start of a session.
+ */
+async function writeManifest(runDir: string, manifest: Record<string, unknown>, starting: boolean): Promise<void> {
   const path = join(runDir, 'manifest.json');
   if (existsSync(path)) {
     try {
       const old = JSON.parse(await readFile(path, 'utf8'));
       manifest.firstStartedAt = old.firstStartedAt ?? old.startedAt;
-      manifest.sessions = (old.sessions ?? 1) + 1;
+      manifest.sessions = starting ? (old.sessions ?? 1) + 1 : (old.sessions ?? 1);
     } catch {
       /* a corrupt manifest is simply rewritten */
     }
   }
+  manifest.sessions ??= 1;
+  manifest.firstStartedAt ??= manifest.startedAt;
   await atomicWriteFile(path, JSON.stringify(manifest, null, 2));
 }
 

@@ -10,7 +10,7 @@ export async function run(args: string[]): Promise<number> {
   if (p.positional[0] !== 'list') throw new Error(`usage: udtl methods list [--package <name>] (got '${p.positional.join(' ')}')`);
   await loadBuiltinMethods();
   for (const pkg of p.flags.get('package') ?? []) await importMethodPackage(pkg);
-  for (const spec of core.listMethods()) {
+  for (const spec of core.listMethods().map((id) => core.getMethodSpec(id))) {
     console.log(`${spec.id}\n  ${spec.description}`);
     for (const [name, value] of Object.entries(spec.defaults)) {
       const doc = (spec.paramDocs as Record<string, string> | undefined)?.[name];
