@@ -94,19 +94,21 @@ export async function loadDatasetFromPath(
   if (!(await exists(location))) throw new Error(`dataset path ${location} does not exist`);
   const id = options.id ?? basename(location, extname(location)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
   const base = { id, description: options.description ?? `user data at ${location}`, licence: 'unknown (user data)', citation: '', source: { homepage: location } };
-  if ((await stat(location)).isDirectory()) {
-    const scan = await scanImageFolder(location, { labels: options.labels });
+  const isCsv = extname(location).toLowerCase() === '.csv';
+  if (isCsv || (await stat(location)).isDirectory()) {
+    const root = isCsv ? dirname(location) : location;
+    const scan = await scanImageFolder(root, { labels: options.labels, manifest: isCsv ? location : undefined });
     const info: DatasetInfo = {
       ...base,
       task: scan.labels.length === 2 ? 'binary-class' : 'multi-class',
       labels: scan.labels,
-      format: { kind: 'image-folder', path: location },
+      format: { kind: 'image-folder', path: root },
       channels: 3,
       expectedSplits: countBy(scan.samples, (s) => s.split),
     };
-    return folderDataset(info, location, scan, options);
+    return folderDataset(info, root, scan, options);
   }
-  if (extname(location).toLowerCase() !== '.npz') throw new Error(`dataset path ${location}: expected a folder or a .npz file`);
+  if (extname(location).toLowerCase() !== '.npz') throw new Error(`dataset path ${location}: expected a folder, a CSV manifest (path,split,label) or a .npz file`);
   const content = await readNpzDataset(location, { classes: options.labels?.length });
   const labels = options.labels ?? Array.from({ length: Math.max(2, content.labelCount) }, (_, i) => String(i));
   const info: DatasetInfo = {
@@ -180,7 +182,7 @@ function npzDataset(info: DatasetInfo, location: string, content: NpzContent, da
 async function folderDataset(info: DatasetInfo, root: string, scan: FolderScan, options: LoadOptions): Promise<Dataset> {
   const manifestLines = scan.samples.map((s) => `${s.id}\t${s.hash}\n`).join('');
   const dataFiles: DataFile[] = [{ path: root, role: 'manifest', sha256: sha256(manifestLines) }];
-  if (scan.manifestSha256) dataFiles.push({ path: join(root, 'labels.csv'), role: 'labels.csv', sha256: scan.manifestSha256 });
+  if (scan.manifest && scan.manifestSha256) dataFiles.push({ path: scan.manifest, role: 'labels.csv', sha256: scan.manifestSha256 });
   const hashOf = new Map(scan.samples.map((s) => [s.id, s.hash]));
   const decode: DecodeOne = async (id, target) => {
     const path = scan.files.get(id)!;

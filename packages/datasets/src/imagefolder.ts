@@ -20,6 +20,8 @@ export interface FolderScanOptions {
   labels?: string[];
   /** Split names in the files → ours, e.g. `{ Training: 'train' }`; falls back to common aliases. */
   splitNames?: Record<string, string>;
+  /** A CSV manifest to use instead of `root/labels.csv` (its paths are relative to `root`). */
+  manifest?: string;
 }
 
 export interface FolderScan {
@@ -27,7 +29,8 @@ export interface FolderScan {
   samples: Sample[];
   /** Absolute file path per sample id. */
   files: Map<string, string>;
-  /** sha256 of labels.csv when the tree has one. */
+  /** The CSV manifest read, if any, and its sha256. */
+  manifest?: string;
   manifestSha256?: string;
 }
 
@@ -46,7 +49,8 @@ interface Entry {
 export async function scanImageFolder(root: string, options: FolderScanOptions = {}): Promise<FolderScan> {
   if (!existsSync(root)) throw new Error(`dataset folder ${root} does not exist`);
   if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a folder`);
-  const manifest = join(root, MANIFEST_NAME);
+  const manifest = options.manifest ?? join(root, MANIFEST_NAME);
+  if (options.manifest && !existsSync(manifest)) throw new Error(`manifest ${manifest} does not exist`);
   let entries: Entry[];
   let manifestSha256: string | undefined;
   if (existsSync(manifest)) {
@@ -93,7 +97,7 @@ export async function scanImageFolder(root: string, options: FolderScanOptions =
     ids.add(s.id);
   }
   samples.sort((a, b) => compareIds(a.id, b.id));
-  return { labels, samples, files, manifestSha256 };
+  return { labels, samples, files, manifest: manifestSha256 ? manifest : undefined, manifestSha256 };
 }
 
 function readManifest(text: string, where: string): Entry[] {

@@ -76,6 +76,11 @@ describe.skipIf(!hasShared)('image-folder datasets (fixtures)', () => {
       expect(d.info.labels).toEqual(['glioma_tumor', 'meningioma_tumor', 'no_tumor', 'pituitary_tumor']);
       expect(d.samples).toHaveLength(20);
       expect(d.dataFiles.map((f) => f.role)).toEqual(['manifest']);
+      // A CSV manifest given directly: paths relative to its folder, any file name.
+      await writeFile(join(flat, 'my list.csv'), 'path,split,label\nglioma_tumor/gg (540).jpg,Training,g\nno_tumor/image (22).jpg,Testing,n\n');
+      const m = await loadDatasetFromPath(join(flat, 'my list.csv'), { id: 'mini' });
+      expect(m.samples.map((x) => [x.id, x.split, x.label])).toEqual([['glioma_tumor/gg (540).jpg', 'train', 0], ['no_tumor/image (22).jpg', 'test', 1]]);
+      expect(m.dataFiles.map((f) => f.path)).toEqual([flat, join(flat, 'my list.csv')]);
 
       const split = join(dir, 'split');
       for (const [sp, cls, v] of [['train', 'a', 10], ['train', 'b', 200], ['test', 'a', 20], ['test', 'b', 220]] as const) {
