@@ -46,7 +46,8 @@ export function lossAndGrads(
     if (p.b) z = tf.add(z, p.b);
     const mask = activationMask(z, activation, theta) as tf.Tensor2D;
     const h = tf.mul(z, mask) as tf.Tensor2D;
-    let xHat: tf.Tensor2D = p.V ? tf.matMul(h, p.V) : tf.matMul(h, p.W, false, true);
+    // Explicit transposes: wasm's matMul with transposeA/transposeB is 5-20x slower than transpose + matMul.
+    let xHat: tf.Tensor2D = p.V ? tf.matMul(h, p.V) : tf.matMul(h, tf.transpose(p.W));
     if (p.c) xHat = tf.add(xHat, p.c);
     const diff = tf.sub(xHat, x);
     const loss = tf.mean(tf.square(diff)) as tf.Scalar;
@@ -54,13 +55,14 @@ export function lossAndGrads(
     const grads: Partial<LayerWeights> = {};
     if (p.c) grads.c = tf.sum(g, 0) as tf.Tensor1D;
     let dz: tf.Tensor2D;
+    const xT = tf.transpose(x);
     if (p.V) {
-      grads.V = tf.matMul(h, g, true, false) as tf.Tensor2D;
-      dz = tf.mul(tf.matMul(g, p.V, false, true), mask) as tf.Tensor2D;
-      grads.W = tf.matMul(x, dz, true, false) as tf.Tensor2D;
+      grads.V = tf.matMul(tf.transpose(h), g) as tf.Tensor2D;
+      dz = tf.mul(tf.matMul(g, tf.transpose(p.V)), mask) as tf.Tensor2D;
+      grads.W = tf.matMul(xT, dz) as tf.Tensor2D;
     } else {
       dz = tf.mul(tf.matMul(g, p.W), mask) as tf.Tensor2D;
-      grads.W = tf.add(tf.matMul(x, dz, true, false), tf.matMul(g, h, true, false)) as tf.Tensor2D;
+      grads.W = tf.add(tf.matMul(xT, dz), tf.matMul(tf.transpose(g), h)) as tf.Tensor2D;
     }
     if (p.b) grads.b = tf.sum(dz, 0) as tf.Tensor1D;
     return { loss, grads: grads as LayerWeights };
