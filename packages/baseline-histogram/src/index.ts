@@ -2,7 +2,7 @@
  * A worked example of adding a baseline as its own workspace package (see the README, "Adding a
  * baseline"): importing this module registers the method `intensity-histogram`.
  */
-import { createClassifier, matrixFromRows, registerMethod, selectC, type FittedModel, type Method, type MethodSpec } from '@udtl/core';
+import { classProbabilities, createClassifier, matrixFromRows, registerMethod, selectC, type FittedModel, type Method, type MethodSpec } from '@udtl/core';
 import { featuresOf } from './features.js';
 
 export { imageFeatures, featuresOf, type HistogramParams } from './features.js';
@@ -35,14 +35,7 @@ export const intensityHistogram: MethodSpec<IntensityHistogramParams> = {
         const nClasses = labelled.classNames.length;
         return {
           async predictProba(images) {
-            const P = classifier.predictProba(matrixFromRows(await featuresOf(images, p)));
-            // Columns follow the classes seen in fit; widen to every class of the dataset.
-            const seen = Array.from(classifier.classes!);
-            return Array.from({ length: P.rows }, (_, i) => {
-              const row = new Array<number>(nClasses).fill(0);
-              seen.forEach((c, j) => (row[c] = P.data[i * P.cols + j]));
-              return row;
-            });
+            return classProbabilities(classifier, matrixFromRows(await featuresOf(images, p)), nClasses);
           },
           chosen: () => ({ C }),
           dispose() {},
