@@ -1,5 +1,6 @@
 import { correctedResampledTTest, holm, mcnemar, roundTo, tQuantile, wilcoxonSignedRank } from './stats/index.js';
 import { compareBudgets, type Budget, type PredictionRow, type ResultRow } from './results/types.js';
+import { pRelation } from './html/format.js';
 import { foldsPerDataset, protocolOf, type Protocol } from './summary.js';
 
 export interface TestOutcome {
@@ -42,7 +43,6 @@ export interface CompareOptions {
 
 const unitKey = (r: { fold: unknown; repeat: number; seed: number }) => `${r.fold}|${r.repeat}|${r.seed}`;
 const cellKey = (dataset: string, budget: Budget, protocol: Protocol) => `${dataset}\u0000${budget}\u0000${protocol}`;
-const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
 
 /** Smallest two-sided p-value the exact Wilcoxon test can reach with n non-zero differences. */
 const wilcoxonFloor = (n: number) => 2 / 2 ** n;
@@ -140,7 +140,7 @@ function verdict(c: Comparison, alpha: number): string {
   if (!primary) return `not tested: ${c.notes[0] ?? 'not enough data'}`;
   const diff = c.meanDifference ?? (c.mcnemar ? c.mcnemar.b - c.mcnemar.c : 0);
   if (primary.p < alpha && diff !== 0) {
-    return `${c.control} is ${diff > 0 ? 'better' : 'worse'} than ${c.baseline} (p_holm ${fmtP(primary.p)}, ${primary.name})`;
+    return `${c.control} is ${diff > 0 ? 'better' : 'worse'} than ${c.baseline} (p_holm ${pRelation(primary.p)}, ${primary.name})`;
   }
-  return `no significant difference at this sample size (p_holm ${fmtP(primary.p)}, ${primary.name})`;
+  return `no significant difference at this sample size (p_holm ${pRelation(primary.p)}, ${primary.name})`;
 }

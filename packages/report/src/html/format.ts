@@ -18,6 +18,12 @@ export function pValue(p: number | undefined): string {
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
+/** 'p < 0.001' / 'p = 0.042' style: the relation and the value, for running text. */
+export function pRelation(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return `= ${DASH}`;
+  return p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`;
+}
+
 export function signed(x: number | undefined, digits = 3): string {
   if (x === undefined || !Number.isFinite(x)) return num(x, digits);
   return (x > 0 ? '+' : x < 0 ? '−' : '±') + Math.abs(x).toFixed(digits);

@@ -3,7 +3,7 @@ import type { Figure } from '../figures.js';
 import { compareBudgets, type Budget, type RunManifest } from '../results/types.js';
 import type { Comparison } from '../significance.js';
 import type { Protocol, Summary } from '../summary.js';
-import { DASH, esc, note, notes, num, pValue, seconds, section, signed, table } from './format.js';
+import { DASH, esc, note, notes, num, pRelation, pValue, seconds, section, signed, table } from './format.js';
 
 const kv = (rows: [string, string][]) => `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
 const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
@@ -100,9 +100,9 @@ export function significanceSection(comparisons: Comparison[], control: string, 
       return [
         esc(c.baseline), esc(c.nUnits),
         `${signed(c.meanDifference)}${c.ciLow !== undefined ? `<br><small>[${signed(c.ciLow)}, ${signed(c.ciHigh)}]</small>` : ''}`,
-        c.tTest ? `t = ${num(c.tTest.statistic, 2)}<br>p = ${pValue(c.tTest.pValue)}<br><b>p_holm = ${pValue(c.tTest.pHolm)}</b>` : DASH,
-        c.wilcoxon ? `W = ${num(c.wilcoxon.statistic, 1)}<br>p = ${pValue(c.wilcoxon.pValue)}<br>p_holm = ${pValue(c.wilcoxon.pHolm)}` : DASH,
-        c.mcnemar ? `b = ${c.mcnemar.b}, c = ${c.mcnemar.c}<br>p = ${pValue(c.mcnemar.pValue)}<br>p_holm = ${pValue(c.mcnemar.pHolm)}` : DASH,
+        c.tTest ? `t = ${num(c.tTest.statistic, 2)}<br>p ${pRelation(c.tTest.pValue)}<br><b>p_holm ${pRelation(c.tTest.pHolm)}</b>` : DASH,
+        c.wilcoxon ? `W = ${num(c.wilcoxon.statistic, 1)}<br>p ${pRelation(c.wilcoxon.pValue)}<br>p_holm ${pRelation(c.wilcoxon.pHolm)}` : DASH,
+        c.mcnemar ? `b = ${c.mcnemar.b}, c = ${c.mcnemar.c}<br>p ${pRelation(c.mcnemar.pValue)}<br>p_holm ${pRelation(c.mcnemar.pHolm)}` : DASH,
         `<span class="${cls}">${esc(c.verdict)}</span>`,
       ];
     });
@@ -120,8 +120,8 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
   const f = across.friedman;
   let body = note(`${across.metric} means at each dataset's full label budget (${across.datasets.map((d) => `${d.id}: ${budgetText(d.budget)}`).join(', ')}), ranked per dataset (1 = best).`);
   body += kv([
-    ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p = ${pValue(f.pValue)}`],
-    ['Iman–Davenport F', `${num(f.imanDavenport.statistic, 3)} (df ${f.imanDavenport.df1}, ${f.imanDavenport.df2}), p = ${pValue(f.imanDavenport.pValue)}`],
+    ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p ${pRelation(f.pValue)}`],
+    ['Iman–Davenport F', `${num(f.imanDavenport.statistic, 3)} (df ${f.imanDavenport.df1}, ${f.imanDavenport.df2}), p ${pRelation(f.imanDavenport.pValue)}`],
     ['Nemenyi critical difference', `${num(across.cd, 3)} (α = ${across.alpha}, k = ${f.k}, N = ${f.n})`],
   ]);
   const vs = new Map((across.vsControl ?? []).map((v) => [v.method, v]));
@@ -132,6 +132,7 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
       return [esc(m), num(f.averageRanks[j], 2), v ? signed(v.rankDifference, 2) : DASH, v ? pValue(v.pValue) : DASH, v ? `${pValue(v.pHolm)}${v.reject ? ' (significant)' : ''}` : DASH];
     }),
   );
+  body += '<p><a href="#fig-critical-difference">Critical-difference diagram</a> (in Charts).</p>';
   return section('across', title, body + notes(across.notes));
 }
 
