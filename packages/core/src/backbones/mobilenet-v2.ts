@@ -97,10 +97,11 @@ export const mobilenetV2Spec: BackboneSpec = {
     const classNames = labels ? readImagenetLabels(labels, true) : Array.from({ length: 1001 }, (_, i) => (i === 0 ? 'background' : `imagenet_${i - 1}`));
     const cache = join(cacheDir(opts.cacheDir), 'backbones', `mobilenet-v2-1.0-${hash.slice(0, 16)}-${inputSize}`);
     const meta = { source: hash, inputSize, importer: IMPORTER_VERSION };
+    const cached = existsSync(cache);
     let model = await loadModelCache(cache, meta, opts.log);
     if (!model) {
       model = importMobilenetV2(bytes, file, inputSize);
-      await saveModelCache(model, cache, meta);
+      await saveModelCache(model, cache, meta, { replace: cached });
     }
     return new LayersBackbone({ id: this.id, weightsHash: hash, inputSize, model, taps: TAPS, defaultTap: this.defaultTap, classNames, classOffset: 1 });
   },

@@ -22,7 +22,12 @@ function concatWeights(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Arra
   return out;
 }
 
-export async function saveModelCache(model: tfl.LayersModel, dir: string, meta: Meta): Promise<void> {
+/**
+ * Save `model` to `dir`. An existing `dir` is kept (another process may be reading it) unless
+ * `replace` is set, which callers do only after `loadModelCache` rejected that directory.
+ */
+export async function saveModelCache(model: tfl.LayersModel, dir: string, meta: Meta, opts: { replace?: boolean } = {}): Promise<void> {
+  if (!opts.replace && existsSync(join(dir, 'model.json'))) return;
   await mkdir(dirname(dir), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -42,7 +47,7 @@ export async function saveModelCache(model: tfl.LayersModel, dir: string, meta: 
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),
     );
-    await rm(dir, { recursive: true, force: true }); // a corrupt cache we are replacing
+    if (opts.replace) await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -1,11 +1,7 @@
-/**
- * Test backend: wasm, set directly (inference needs no gradient kernels). Switch to `initBackend`
- * from ../../src/backend/index.js once that lands, in this one place.
- */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
+/** Test backend: wasm through the project's backend chain (wasm paths + gradient kernels). */
+import { initBackend } from '../../src/backend/index.js';
 
 export async function useWasm(): Promise<void> {
-  if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
-  await tf.ready();
+  const info = await initBackend({ force: 'wasm' });
+  if (info.name !== 'wasm') throw new Error(`expected the wasm backend, got ${info.name}`);
 }
