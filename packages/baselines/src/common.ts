@@ -1,0 +1,152 @@
+/**
+ * What the linear-probe baselines share with `zero-bias-cae` (core/src/cae/method.ts), so that the
+ * only difference between them and the proposed method is the one each baseline is meant to isolate.
+ */
+import {
+  createClassifier,
+  loadBackbone,
+  backboneTapSource,
+  matrixToRows,
+  pooledDim,
+  selectC,
+  ZERO_BIAS_CAE_DEFAULTS,
+  type FitContext,
+  type FittedModel,
+  type Matrix,
+  type PoolMode,
+  type TapSource,
+} from '@udtl/core';
+import type { ImageSet, LabelledSet, ResizeMode } from '@udtl/datasets';
+
+/** The classifier stage of zero-bias-cae, with the same defaults (read from it, so they stay equal). */
+export type ProbeParams = {
+  pool: PoolMode;
+  classifier: string;
+  cCandidates: number[];
+  innerFolds: number;
+};
+
+export const PROBE_DEFAULTS: ProbeParams = {
+  pool: ZERO_BIAS_CAE_DEFAULTS.pool,
+  classifier: ZERO_BIAS_CAE_DEFAULTS.classifier,
+  cCandidates: [...ZERO_BIAS_CAE_DEFAULTS.cCandidates],
+  innerFolds: ZERO_BIAS_CAE_DEFAULTS.innerFolds,
+};
+
+export const PROBE_DOCS: Record<keyof ProbeParams, string> = {
+  pool: "maps → vector: 'avg', 'max', 'avgmax' or 'pyramid' (as zero-bias-cae)",
+  classifier: "classifier on the pooled vectors ('linear-svm' or 'logistic'), after a StandardScaler",
+  cCandidates: 'C values tried by inner stratified CV on the labelled set (balanced accuracy)',
+  innerFolds: 'inner CV folds for C',
+};
+
+/** The image settings every backbone-based method checks its input against. */
+export interface ImageParams {
+  inputSize: number;
+  resizeMode: ResizeMode;
+}
+
+/** Merge `params` over `defaults`; an unknown name is an Error listing the known ones. */
+export function resolveParams<P extends object>(methodId: string, defaults: P, params: Partial<P>): P {
+  const known = Object.keys(defaults);
+  for (const k of Object.keys(params)) {
+    if (!known.includes(k)) throw new Error(`Unknown parameter '${k}' for method '${methodId}'. Known parameters: ${known.join(', ')}`);
+  }
+  const p = { ...defaults, ...params } as P;
+  const probe = p as Partial<ProbeParams>;
+  if (probe.pool !== undefined) pooledDim(1, probe.pool); // unknown pooling → error now
+  if (probe.cCandidates !== undefined && (!Array.isArray(probe.cCandidates) || probe.cCandidates.some((c) => !(c > 0)))) {
+    throw new Error(`${methodId}: cCandidates must be a list of positive numbers, got ${JSON.stringify(probe.cCandidates)}`);
+  }
+  return p;
+}
+
+export function positiveInteger(methodId: string, name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${methodId}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+}
+
+export function checkImages(methodId: string, images: ImageSet, p: ImageParams, what: string): void {
+  if (images.height !== p.inputSize || images.width !== p.inputSize || images.resizeMode !== p.resizeMode) {
+    throw new Error(
+      `${methodId}: ${what} images are ${images.height}x${images.width} (${images.resizeMode}) but the method was ` +
+        `configured for ${p.inputSize}x${p.inputSize} (${p.resizeMode}); request the images with those settings`,
+    );
+  }
+}
+
+/** Labels aligned with the images and at least two classes, else an Error. */
+export function checkLabelled(methodId: string, labelled: LabelledSet): void {
+  if (labelled.labels.length !== labelled.images.ids.length) {
+    throw new Error(`${methodId}: ${labelled.labels.length} labels for ${labelled.images.ids.length} labelled images`);
+  }
+  const classes = new Set(labelled.labels).size;
+  if (classes < 2) throw new Error(`${methodId}: the labelled set has ${classes} class(es); at least 2 are needed`);
+  for (const y of labelled.labels) {
+    if (!(y >= 0 && y < labelled.classNames.length)) throw new Error(`${methodId}: label ${y} is not a class index of ${labelled.classNames.length} classes`);
+  }
+}
+
+/** Pretrained backbones stay loaded for the life of the worker: every fit only reads them. */
+const pretrained = new Map<string, Promise<TapSource>>();
+
+export function pretrainedTapSource(backbone: string, inputSize: number, tap: string, ctx: FitContext): Promise<TapSource> {
+  const key = `${backbone}|${inputSize}|${tap}`;
+  let source = pretrained.get(key);
+  if (!source) {
+    source = loadBackbone(backbone, { inputSize, cacheDir: ctx.cacheDir, log: ctx.log }).then((b) => backboneTapSource(b, tap));
+    source.catch(() => pretrained.delete(key));
+    pretrained.set(key, source);
+  }
+  return source;
+}
+
+/** Classifier columns (classes seen in fit) → one column per class of the dataset (unseen: 0). */
+export function expandColumns(proba: Matrix, classes: Int32Array, nClasses: number): number[][] {
+  if (classes.length === nClasses && classes.every((c, i) => c === i)) return matrixToRows(proba);
+  const out: number[][] = [];
+  for (let i = 0; i < proba.rows; i++) {
+    const row = new Array<number>(nClasses).fill(0);
+    classes.forEach((c, j) => (row[c] = proba.data[i * proba.cols + j]));
+    out.push(row);
+  }
+  return out;
+}
+
+export interface ProbeFitOptions {
+  methodId: string;
+  /** Feature vectors of the labelled images (rows in `labels` order). */
+  X: Matrix;
+  labels: Int32Array;
+  nClasses: number;
+  params: ProbeParams;
+  seed: number;
+  /** Feature vectors of any images (checked by the caller), for predictProba. */
+  features: (images: ImageSet) => Promise<Matrix>;
+  /** Extra values for chosen() (must survive JSON). */
+  chosen?: Record<string, unknown>;
+  /** Frees what the features function holds (e.g. a CAE this model owns). */
+  dispose?: () => void;
+}
+
+/**
+ * The classifier stage of zero-bias-cae: StandardScaler + linear classifier, C chosen by inner
+ * stratified CV on the labelled set among the same candidates. The features are computed by the caller.
+ */
+export function fitProbe(o: ProbeFitOptions): FittedModel {
+  const classifier = { kind: o.params.classifier, standardize: true, seed: o.seed };
+  const selection = selectC(o.X, o.labels, { candidates: o.params.cCandidates, folds: o.params.innerFolds, seed: o.seed, classifier });
+  const clf = createClassifier({ ...classifier, C: selection.C }).fit(o.X, o.labels);
+  const chosen = { C: selection.C, cScores: selection.scores, innerFolds: selection.folds, featureDim: o.X.cols, ...o.chosen };
+  let disposed = false;
+  return {
+    predictProba: async (images) => {
+      if (disposed) throw new Error(`${o.methodId}: predictProba called after dispose()`);
+      return expandColumns(clf.predictProba(await o.features(images)), clf.classes!, o.nClasses);
+    },
+    chosen: () => structuredClone(chosen),
+    dispose: () => {
+      if (!disposed) o.dispose?.();
+      disposed = true;
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * `random-backbone`: the backbone's architecture with seeded random weights, read at the same tap,
+ * pooled the same way, into the same classifier: the floor that shows what pretraining brings.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  backboneTapSource,
+  childSeed,
+  loadBackbone,
+  mulberry32,
+  normalArray,
+  pooledFeatures,
+  registerMethod,
+  tapMaps,
+  type Backbone,
+  type FitContext,
+  type FitData,
+  type FittedModel,
+  type Method,
+  type MethodSpec,
+  type TapSource,
+} from '@udtl/core';
+import { sha256, type ImageSet } from '@udtl/datasets';
+import { checkImages, checkLabelled, fitProbe, positiveInteger, PROBE_DOCS, resolveParams } from './common.js';
+import { BACKBONE_DOCS, TRANSFER_LEARNED_DEFAULTS, type TransferLearnedParams } from './transfer-learned.js';
+
+export type RandomBackboneParams = TransferLearnedParams & { weightsSeed: number };
+
+export const RANDOM_BACKBONE_DEFAULTS: RandomBackboneParams = { ...TRANSFER_LEARNED_DEFAULTS, weightsSeed: 0 };
+
+/** Bump when the initialisation recipe changes (it is part of the weights hash, hence of cache keys). */
+const INIT_RECIPE = 'he-normal-fan-in/zero-bias/bn-identity/v1';
+
+/**
+ * Re-initialise every weight of `model` in place, seeded, independent of the backend: conv and
+ * dense kernels He-normal (std √(2/fan_in); depthwise fan_in = kh·kw), biases and BN β 0, BN γ and
+ * moving variance 1, moving mean 0. Returns sha256 of the recipe and all new weight bytes.
+ */
+export function randomizeWeights(model: tfl.LayersModel, seed: number): string {
+  const parts: string[] = [INIT_RECIPE, String(seed)];
+  model.layers.forEach((layer, l) => {
+    const values = layer.weights.map((w, k) => {
+      const role = w.name.split('/').at(-1)!.replace(/_\d+$/, '');
+      const shape = w.shape as number[];
+      const size = shape.reduce((a, b) => a * b, 1);
+      let data: Float32Array;
+      if (role === 'kernel' || role === 'depthwise_kernel') {
+        const fanIn = role === 'depthwise_kernel' ? shape[0] * shape[1] : shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        data = normalArray(size, Math.sqrt(2 / fanIn), mulberry32(childSeed(seed, l, k)));
+      } else if (role === 'bias' || role === 'beta' || role === 'moving_mean') data = new Float32Array(size);
+      else if (role === 'gamma' || role === 'moving_variance') data = new Float32Array(size).fill(1);
+      else throw new Error(`random-backbone: no initialisation rule for weight '${w.name}' of layer '${layer.name}' (known: kernel, depthwise_kernel, bias, gamma, beta, moving_mean, moving_variance)`);
+      parts.push(`${layer.name}/${role}:${shape.join('x')}:${sha256(new Uint8Array(data.buffer))}`);
+      return tf.tensor(data, shape);
+    });
+    if (values.length) {
+      layer.setWeights(values);
+      tf.dispose(values);
+    }
+  });
+  return sha256(parts.join('\n'));
+}
+
+/** Random networks stay loaded for the life of the worker (one per architecture, size and seed). */
+const networks = new Map<string, Promise<{ backbone: Backbone; weightsHash: string }>>();
+
+function randomNetwork(p: RandomBackboneParams, ctx: FitContext): Promise<{ backbone: Backbone; weightsHash: string }> {
+  const key = `${p.backbone}|${p.inputSize}|${p.weightsSeed}`;
+  let net = networks.get(key);
+  if (!net) {
+    // A fresh instance: the pretrained one other methods hold is never touched.
+    net = loadBackbone(p.backbone, { inputSize: p.inputSize, cacheDir: ctx.cacheDir, log: ctx.log }).then((backbone) => ({
+      backbone,
+      weightsHash: randomizeWeights(backbone.model, p.weightsSeed),
+    }));
+    net.catch(() => networks.delete(key));
+    networks.set(key, net);
+  }
+  return net;
+}
+
+const ID = 'random-backbone';
+
+class RandomBackboneMethod implements Method {
+  readonly id = ID;
+  readonly params: Readonly<RandomBackboneParams>;
+
+  constructor(params: Partial<RandomBackboneParams> = {}) {
+    const p = resolveParams(ID, RANDOM_BACKBONE_DEFAULTS, params);
+    positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
+    if (!Number.isInteger(p.weightsSeed) || p.weightsSeed < 0) throw new Error(`${ID}: weightsSeed must be a non-negative integer, got ${p.weightsSeed}`);
+    this.params = Object.freeze(p);
+  }
+
+  /** The random network's tap; its weights hash (not the pretrained file's) keys the feature cache. */
+  private async source(ctx: FitContext): Promise<TapSource> {
+    const { backbone, weightsHash } = await randomNetwork(this.params, ctx);
+    return { ...backboneTapSource(backbone, this.params.tap), weightsHash };
+  }
+
+  private async features(images: ImageSet, source: TapSource, ctx: FitContext) {
+    const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+    return pooledFeatures(maps, { pool: this.params.pool });
+  }
+
+  async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
+    checkImages(ID, images, this.params, 'prepared');
+    await tapMaps(images, await this.source(ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+  }
+
+  async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
+    const { labelled } = data;
+    checkLabelled(ID, labelled);
+    checkImages(ID, labelled.images, this.params, 'labelled');
+    const source = await this.source(ctx);
+    return fitProbe({
+      methodId: ID,
+      X: await this.features(labelled.images, source, ctx),
+      labels: labelled.labels,
+      nClasses: labelled.classNames.length,
+      params: this.params,
+      seed: ctx.seed,
+      features: (images) => {
+        checkImages(ID, images, this.params, 'test');
+        return this.features(images, source, ctx);
+      },
+      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, weights: `random (${INIT_RECIPE}, seed ${this.params.weightsSeed})` },
+    });
+  }
+}
+
+export const randomBackboneSpec: MethodSpec<RandomBackboneParams> = {
+  id: ID,
+  description: 'The backbone architecture with seeded random weights (He-normal), same tap, pooling and classifier as transfer-learned: the floor without pretraining',
+  defaults: RANDOM_BACKBONE_DEFAULTS,
+  paramDocs: {
+    ...BACKBONE_DOCS,
+    backbone: 'backbone architecture (registry id); its weights are replaced by random ones',
+    ...PROBE_DOCS,
+    weightsSeed: 'seed of the random weights (fixed per experiment, so prepare() and every fold share one network and its feature cache)',
+  },
+  create: (params) => new RandomBackboneMethod(params),
+};
+
+registerMethod(randomBackboneSpec);

@@ -1,0 +1,91 @@
+/**
+ * `transfer-learned`: the frozen ImageNet backbone's maps at zero-bias-cae's tap, pooled the same
+ * way, into the same classifier. The only thing missing compared with the proposed method is the
+ * auto-encoder, so the comparison isolates what the CAE adds.
+ */
+import { pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type TapSource } from '@udtl/core';
+import type { ImageSet, ResizeMode } from '@udtl/datasets';
+import { checkImages, checkLabelled, fitProbe, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+
+export type TransferLearnedParams = ProbeParams & {
+  backbone: string;
+  tap: string;
+  inputSize: number;
+  resizeMode: ResizeMode;
+  extractBatchSize: number;
+};
+
+export const TRANSFER_LEARNED_DEFAULTS: TransferLearnedParams = {
+  backbone: ZERO_BIAS_CAE_DEFAULTS.backbone,
+  tap: ZERO_BIAS_CAE_DEFAULTS.tap,
+  inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
+  resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
+  ...PROBE_DEFAULTS,
+  extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
+};
+
+/** Parameter docs shared by the backbone-feature baselines. */
+export const BACKBONE_DOCS = {
+  backbone: 'ImageNet backbone (registry id); frozen',
+  tap: 'backbone layer whose maps are pooled (default: the tap zero-bias-cae uses)',
+  inputSize: 'square image size the backbone sees (images must be requested at this size)',
+  resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
+  extractBatchSize: 'images per backbone batch',
+} as const;
+
+const ID = 'transfer-learned';
+
+class TransferLearnedMethod implements Method {
+  readonly id = ID;
+  readonly params: Readonly<TransferLearnedParams>;
+
+  constructor(params: Partial<TransferLearnedParams> = {}) {
+    const p = resolveParams(ID, TRANSFER_LEARNED_DEFAULTS, params);
+    positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
+    this.params = Object.freeze(p);
+  }
+
+  private source(ctx: FitContext): Promise<TapSource> {
+    return pretrainedTapSource(this.params.backbone, this.params.inputSize, this.params.tap, ctx);
+  }
+
+  private async features(images: ImageSet, source: TapSource, ctx: FitContext) {
+    const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+    return pooledFeatures(maps, { pool: this.params.pool });
+  }
+
+  async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
+    checkImages(ID, images, this.params, 'prepared');
+    await tapMaps(images, await this.source(ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+  }
+
+  async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
+    const { labelled } = data;
+    checkLabelled(ID, labelled);
+    checkImages(ID, labelled.images, this.params, 'labelled');
+    const source = await this.source(ctx);
+    return fitProbe({
+      methodId: ID,
+      X: await this.features(labelled.images, source, ctx),
+      labels: labelled.labels,
+      nClasses: labelled.classNames.length,
+      params: this.params,
+      seed: ctx.seed,
+      features: (images) => {
+        checkImages(ID, images, this.params, 'test');
+        return this.features(images, source, ctx);
+      },
+      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap },
+    });
+  }
+}
+
+export const transferLearnedSpec: MethodSpec<TransferLearnedParams> = {
+  id: ID,
+  description: 'Frozen ImageNet backbone maps at the zero-bias-cae tap, pooled the same way → the same scaled linear classifier (C by inner CV); no auto-encoder',
+  defaults: TRANSFER_LEARNED_DEFAULTS,
+  paramDocs: { ...BACKBONE_DOCS, ...PROBE_DOCS },
+  create: (params) => new TransferLearnedMethod(params),
+};
+
+registerMethod(transferLearnedSpec);
