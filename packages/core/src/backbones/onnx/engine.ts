@@ -182,7 +182,7 @@ registerFrozenEngine({
       inputSize: backbone.inputSize,
       layer: file.layer,
       outputShape: file.outputShape,
-      run(batch) {
+      async run(batch) {
         checkBatch(batch, backbone);
         // One run at a time: each already uses every intra-op thread.
         const result = queue.then(async () => {
