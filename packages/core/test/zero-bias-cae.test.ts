@@ -8,6 +8,7 @@ import { initBackend } from '../src/backend/index.js';
 import { MemoryStageStore } from '../src/cache/index.js';
 import { ZERO_BIAS_CAE_DEFAULTS } from '../src/cae/index.js';
 import { createMethod, getMethodSpec } from '../src/method/registry.js';
+import { checkMethod, METHOD_CHECKS } from '../src/method/check.js';
 import type { FitContext } from '../src/method/contract.js';
 
 // Real fixture images (mednist-tiny: 6 classes × 10 JPEGs of /work/shared/data/fixtures) through the
@@ -46,6 +47,13 @@ describe('zero-bias-cae method', () => {
     expect(() => createMethod('zero-bias-cae', { thetaa: 1 })).toThrow(/Unknown parameter 'thetaa'.*theta/);
     expect(() => createMethod('zero-bias-cae', { kernelSize: 4 })).toThrow(/odd/);
     expect(() => createMethod('zero-bias-cae', { pool: 'sum' })).toThrow(/Unknown pooling 'sum'/);
+  });
+
+  it('passes checkMethod on all of mednist-tiny at 224 (default parameters)', async () => {
+    const fixture = ds.labelledSet(ds.samples.map((s) => s.id), { size: 224, mode: 'resize' });
+    const report = await checkMethod(getMethodSpec('zero-bias-cae'), { fixture, cacheDir, warmup: true, chanceMargin: 0.3 });
+    expect(report.passed).toEqual([...METHOD_CHECKS]);
+    expect(report.balancedAccuracy).toBeGreaterThan(1 / 6 + 0.3);
   });
 
   it('is far above chance on a fold of mednist-tiny with 4 labels per class; codes are sparse', async () => {
