@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset, type ImageBatch, type ImageSet } from '@udtl/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
@@ -109,6 +110,34 @@ describe('ONNX file cache', () => {
       expect(await e.run(batch), what).toEqual(expected);
       await e.dispose();
     }
+  });
+});
+
+describe('weights changed in memory', () => {
+  it('get a fresh export (the cache key hashes the current weights), equal to tfjs on them', async () => {
+    const batch = await firstBatch(images, 2);
+    const before = onnxModelPath(backbone, undefined, cache);
+    const layer = backbone.model.getLayer('conv_pw_13');
+    const original = layer.getWeights().map((w) => w.clone());
+    try {
+      layer.setWeights(original.map((w) => tf.mul(w, 0.5)));
+      expect(onnxModelPath(backbone, undefined, cache)).not.toBe(before);
+      const e = await createFrozenEngine(backbone, undefined, { engine: 'onnxruntime', cacheDir: cache, threads: 1 });
+      const t = await createFrozenEngine(backbone, undefined, { engine: 'tfjs' });
+      const [a, b] = [await e.run(batch), await t.run(batch)];
+      await e.dispose();
+      let d = 0;
+      let m = 0;
+      for (let i = 0; i < b.length; i++) {
+        d = Math.max(d, Math.abs(a[i] - b[i]));
+        m = Math.max(m, Math.abs(b[i]));
+      }
+      expect(d / m).toBeLessThan(1e-3);
+    } finally {
+      layer.setWeights(original);
+      tf.dispose(original);
+    }
+    expect(onnxModelPath(backbone, undefined, cache)).toBe(before);
   });
 });
 

@@ -3,7 +3,7 @@ export {
   ONNX_EXPORTER_VERSION, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, SUPPORTED_LAYERS,
   type InputAffine, type LayersToOnnxOptions, type OnnxExport,
 } from './export.js';
-export { loadOnnxModel, onnxModelFile, onnxModelPath, type LoadedOnnxModel, type OnnxModelFile, type OnnxModelFileOptions } from './model-file.js';
+export { loadOnnxModel, onnxModelFile, onnxModelPath, weightsFingerprint, type LoadedOnnxModel, type OnnxModelFile, type OnnxModelFileOptions } from './model-file.js';
 export { loadOnnxRuntime, onnxRuntimeVersion, cudaProviderInstalled, type OnnxRuntime } from './runtime.js';
 export {
   createFrozenEngine, registerFrozenEngine, listFrozenEngines, getFrozenEngine, engineLabel,

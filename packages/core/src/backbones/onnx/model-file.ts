@@ -1,12 +1,17 @@
 /**
- * Exported ONNX files cached under `<cacheDir>/onnx/`, one per (backbone, weights, input size, tap
- * layer, exporter version), each with a JSON sidecar holding its sha256. A file whose bytes do not
- * match its sidecar (truncated, edited, half-copied) is re-exported, never loaded.
+ * Exported ONNX files cached under `<cacheDir>/onnx/`, one per (backbone, current weights, input
+ * size, tap layer, exporter version), each with a JSON sidecar holding its sha256. A file whose
+ * bytes do not match its sidecar (truncated, edited, half-copied) is re-exported, never loaded.
+ * The key hashes the model's *current* weights, not only the declared `weightsHash`: a backbone
+ * whose weights were re-initialised or trained in memory (random-backbone baseline, fine-tuning)
+ * must never be served the pretrained graph.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile, cacheDir, sha256 } from '@udtl/datasets';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from '../types.js';
 import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION } from './export.js';
 
@@ -16,6 +21,8 @@ export interface OnnxModelFile {
   backboneId: string;
   weightsHash: string;
   inputSize: number;
+  /** sha256 over the model's current weights (names, shapes, values). */
+  weightsFingerprint: string;
   /** Layer whose output the graph returns. */
   layer: string;
   /** Per-image output shape, NHWC order ([h, w, c] for feature maps). */
@@ -33,10 +40,21 @@ function safe(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
+/** sha256 over every weight of `model` as it is now (~50 ms for MobileNetV2). */
+export function weightsFingerprint(model: tfl.LayersModel): string {
+  const h = createHash('sha256');
+  for (const w of model.weights) {
+    const v = w.read().dataSync() as Float32Array;
+    h.update(`${w.name}:${w.shape.join('x')}:${v.length}\n`);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex');
+}
+
 /** Where the ONNX file of this backbone and tap lives (whether or not it exists yet). */
-export function onnxModelPath(backbone: Backbone, tap?: string, root?: string): string {
+export function onnxModelPath(backbone: Backbone, tap?: string, root?: string, fingerprint = weightsFingerprint(backbone.model)): string {
   const layer = backbone.resolveTap(tap);
-  const name = `${safe(backbone.id)}-${backbone.weightsHash.slice(0, 16)}-${backbone.inputSize}-${safe(layer)}-x${ONNX_EXPORTER_VERSION}.onnx`;
+  const name = `${safe(backbone.id)}-${fingerprint.slice(0, 16)}-${backbone.inputSize}-${safe(layer)}-x${ONNX_EXPORTER_VERSION}.onnx`;
   return join(cacheDir(root), 'onnx', name);
 }
 
@@ -68,9 +86,13 @@ export async function onnxModelFile(backbone: Backbone, tap?: string, opts: Onnx
  * (written atomically: the model first, then its sidecar, so a reader never trusts a partial file).
  */
 export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: OnnxModelFileOptions = {}): Promise<LoadedOnnxModel> {
-  const path = onnxModelPath(backbone, tap, opts.cacheDir);
+  const fingerprint = weightsFingerprint(backbone.model);
+  const path = onnxModelPath(backbone, tap, opts.cacheDir, fingerprint);
   const layer = backbone.resolveTap(tap);
-  const expect = { backboneId: backbone.id, weightsHash: backbone.weightsHash, inputSize: backbone.inputSize, layer, exporter: ONNX_EXPORTER_VERSION };
+  const expect = {
+    backboneId: backbone.id, weightsHash: backbone.weightsHash, weightsFingerprint: fingerprint,
+    inputSize: backbone.inputSize, layer, exporter: ONNX_EXPORTER_VERSION,
+  };
   if (existsSync(path)) {
     try {
       return await verified(path, expect);
