@@ -12,3 +12,4 @@ export {
 } from './mobilenet-v1.js';
 export { readTfjsWeights, downloadTfjsWeights, parseManifest, groupByteLength, type ManifestGroup, type WeightEntry } from './tfjs-weights.js';
 export { saveModelCache, loadModelCache } from './model-cache.js';
+export { ReLU6, relu6 } from './relu6-layer.js';
