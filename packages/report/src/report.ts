@@ -82,7 +82,7 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
 <p class="note">Unsupervised deep transfer feature learning (zero-bias convolutional auto-encoder on frozen ImageNet features) against its baselines. Results directory: <code>${esc(dir)}</code>.</p>
 <nav><a href="#run">What was run</a><a href="#results">Results</a><a href="#significance">Significance</a><a href="#across">Across datasets</a><a href="#figures">Charts</a></nav>
 ${warnings.length ? `<div class="warnings" id="warnings"><strong>Read this first</strong><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : ''}
-${runSection(run.manifest, dir)}
+${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
 ${significanceSection(comparisons, control, methods, alpha)}
 ${acrossSection(across, control)}

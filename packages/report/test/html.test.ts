@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { esc, num, pRelation, pValue, seconds, signed } from '../src/html/format.js';
-import { resultsSection, runSection, significanceSection } from '../src/html/sections.js';
+import { coverageTable, resultsSection, runSection, significanceSection } from '../src/html/sections.js';
 import type { Summary } from '../src/summary.js';
 
 describe('format', () => {
@@ -54,5 +54,13 @@ describe('significance and run sections', () => {
     const html = runSection({ runId: 'r1', complete: false, backend: { name: 'wasm', gpu: false }, datasets: [{ id: 'd1', contentHash: 'abc123', classes: ['x', 'y'] }], weights: [{ backbone: 'mnv2', hash: 'w9' }], wallSeconds: 125 }, '/x');
     for (const text of ['no (CPU only)', 'no — interrupted or still running', 'abc123', 'w9', '2.1 min', 'wasm']) expect(html).toContain(text);
     expect(runSection(undefined, '/x')).toContain('No readable manifest.json in /x');
+  });
+
+  it('count finished and failed jobs per dataset and method', () => {
+    const job = (dataset: string, method: string, status: 'ok' | 'failed') => ({ key: '', dataset, method, fold: 0, repeat: 0, budget: 'all' as const, seed: 0, status });
+    const html = coverageTable([job('d1', 'a', 'ok'), job('d1', 'a', 'ok'), job('d1', 'b', 'failed'), job('d2', 'a', 'ok')]);
+    expect(html).toContain('<tr><td>d1</td><td>2</td><td>0 <span class="sig-worse">(1 failed)</span></td></tr>');
+    expect(html).toContain('<tr><td>d2</td><td>1</td><td>0</td></tr>');
+    expect(coverageTable([])).toBe('');
   });
 });

@@ -94,6 +94,9 @@ describe('buildReport on bad input: clear messages, no crash, no NaN', () => {
     expect(html).toContain('Read this first');
     expect(html).toContain('no — interrupted or still running');
     expect(html).toContain('brain-tumor-mri — cross-validation');
+    // 11 jobs in grid order: brain-tumor-mri's 4 methods × 3 folds would be 12, so one is missing; other datasets have none.
+    expect(html).toContain('<tr><td>brain-tumor-mri</td><td>3</td><td>3</td><td>3</td><td>2</td></tr>');
+    expect(html).toContain('<tr><td>mednist-3000</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>');
   });
 
   it('a single method: comparisons are skipped and the reason given', async () => {

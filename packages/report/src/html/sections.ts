@@ -1,6 +1,6 @@
 import type { AcrossDatasets } from '../across.js';
 import type { Figure } from '../figures.js';
-import { compareBudgets, type Budget, type RunManifest } from '../results/types.js';
+import { compareBudgets, type Budget, type JobRecord, type RunManifest } from '../results/types.js';
 import type { Comparison } from '../significance.js';
 import type { Protocol, Summary } from '../summary.js';
 import { DASH, esc, note, notes, num, pRelation, pValue, seconds, section, signed, table } from './format.js';
@@ -8,17 +8,30 @@ import { DASH, esc, note, notes, num, pRelation, pValue, seconds, section, signe
 const kv = (rows: [string, string][]) => `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
 const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
 
+/** Finished jobs per dataset × method (failed ones in brackets): shows what an interrupted run lacks. */
+export function coverageTable(jobs: JobRecord[], planned: string[] = []): string {
+  if (!jobs.length) return '';
+  const datasets = [...new Set([...planned, ...jobs.map((j) => j.dataset)])];
+  const methods = [...new Set(jobs.map((j) => j.method))];
+  const count = (d: string, m: string, status: JobRecord['status']) => jobs.filter((j) => j.dataset === d && j.method === m && j.status === status).length;
+  const rows = datasets.map((d) => [esc(d), ...methods.map((m) => {
+    const failed = count(d, m, 'failed');
+    return `${count(d, m, 'ok')}${failed ? ` <span class="sig-worse">(${failed} failed)</span>` : ''}`;
+  })]);
+  return `<h3>Jobs finished</h3>${table(['dataset', ...methods.map(esc)], rows)}`;
+}
+
 /** What was run: configuration, backend, versions, data and weights hashes, wall time. */
-export function runSection(manifest: RunManifest | undefined, dir: string): string {
-  if (!manifest) return section('run', 'What was run', note(`No readable manifest.json in ${dir}: run details are unknown.`));
+export function runSection(manifest: RunManifest | undefined, dir: string, jobs: JobRecord[] = []): string {
+  if (!manifest) return section('run', 'What was run', note(`No readable manifest.json in ${dir}: run details are unknown.`) + coverageTable(jobs));
   const m = manifest;
   const versions = Object.entries(m.versions ?? {}).map(([k, v]) => `${esc(k)} ${esc(typeof v === 'string' ? v : JSON.stringify(v))}`).join(', ');
-  const jobs = m.jobs ? `${m.jobs.done ?? DASH} done, ${m.jobs.failed ?? 0} failed, of ${m.jobs.total ?? DASH}` : DASH;
+  const jobCounts = m.jobs ? `${m.jobs.done ?? DASH} done, ${m.jobs.failed ?? 0} failed, of ${m.jobs.total ?? DASH}` : DASH;
   const machine = m.machine ? [m.machine.cpuModel, m.machine.cores && `${m.machine.cores} cores`, m.machine.memoryGiB && `${m.machine.memoryGiB} GiB`, m.machine.platform].filter(Boolean).join(', ') : DASH;
   const facts = kv([
     ['run', esc(m.runId ?? DASH)],
     ['complete', m.complete === undefined ? DASH : m.complete ? 'yes' : '<strong>no — interrupted or still running</strong>'],
-    ['jobs', esc(jobs)],
+    ['jobs', esc(jobCounts)],
     ['started / ended', `${esc(m.startedAt ?? DASH)} / ${esc(m.endedAt ?? DASH)}`],
     ['wall time', esc(seconds(m.wallSeconds))],
     ['backend', esc(m.backend?.name ?? DASH)],
@@ -37,7 +50,7 @@ export function runSection(manifest: RunManifest | undefined, dir: string): stri
   const weights = m.weights?.length ? table(['backbone', 'weights hash'], m.weights.map((w) => [esc(w.backbone), `<code>${esc(w.hash ?? DASH)}</code>`])) : '';
   const failures = m.failures?.length ? `<h3>Failed jobs</h3>${table(['job', 'error'], m.failures.map((f) => [esc(f.job), esc(f.error)]))}` : '';
   const config = m.config ? `<details><summary>Experiment configuration</summary><pre>${esc(JSON.stringify(m.config, null, 2))}</pre></details>` : '';
-  return section('run', 'What was run', facts + datasets + weights + failures + config);
+  return section('run', 'What was run', facts + datasets + weights + coverageTable(jobs, (m.datasets ?? []).map((d) => d.id)) + failures + config);
 }
 
 const METRIC_COLUMNS = ['accuracy', 'balanced_accuracy', 'macro_f1', 'auc'];
