@@ -56,6 +56,16 @@ describe('mobilenet-v1-0.25', () => {
     feats.dispose();
   });
 
+  it('dispose() frees every weight, tap models included', async () => {
+    const before = tf.memory().numTensors;
+    const other = await loadBackbone('mobilenet-v1-0.25', { cacheDir: tempDir('v1cache') });
+    expect(tf.memory().numTensors).toBeGreaterThan(before + 100);
+    other.tapModel('conv_pw_11_relu');
+    other.tapModel();
+    other.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('builds any width and input size; taps scale with them', async () => {
     const m = buildMobilenetV1({ width: 0.5, inputSize: 160 });
     expect(m.getLayer('conv_pw_13_relu').outputShape).toEqual([null, 5, 5, 512]);
