@@ -12,6 +12,9 @@ import {
   createFrozenEngine, extractFeatureMaps, onnxModelPath, streamFeatures, type FrozenEngine, type FrozenEngineOptions,
 } from '../src/backbones/onnx/index.js';
 import type { Backbone } from '../src/backbones/types.js';
+import { engineTapSource } from '../src/backbones/onnx/index.js';
+import { FeatureCache } from '../src/cache/index.js';
+import { backboneTapSource, featureCacheKey, tapMaps } from '../src/extractor/index.js';
 
 const cache = mkdtempSync(join(tmpdir(), 'udtl-onnx-engine-'));
 let backbone: Backbone;
@@ -172,5 +175,31 @@ describe('streaming extraction', () => {
     const head = await createFrozenEngine(backbone, 'act_softmax', { engine: 'onnxruntime', cacheDir: cache, threads: 1 });
     await expect(extractFeatureMaps(head, images)).rejects.toThrow(/outputs \[1000\], not a feature map/);
     await head.dispose();
+  });
+});
+
+describe('feature cache through the engine', () => {
+  it('computes maps on onnxruntime once, keyed by engine name/version/provider, equal to the tfjs path', async () => {
+    const src = await engineTapSource(backbone, undefined, { engine: 'onnxruntime', cacheDir: cache, threads: 1 });
+    let runs = 0;
+    const counted = { ...src, run: (b: ImageBatch) => (runs++, src.run!(b)) };
+    expect(featureCacheKey(images, counted).backend).toMatch(/^onnxruntime 1\.\d+\.\d+ cpu$/);
+    expect(featureCacheKey(images, backboneTapSource(backbone)).backend).toBe('wasm');
+    const root = join(cache, 'feature-cache');
+    const maps = await tapMaps(images, counted, { cacheDir: root, batchSize: 4 });
+    expect(runs).toBe(3);
+    FeatureCache.clearMemo();
+    const again = await tapMaps(images, counted, { cacheDir: root, batchSize: 4 });
+    expect(runs).toBe(3); // read back from disk
+    expect(again.data).toEqual(maps.data);
+    const ref = await tapMaps(images, backboneTapSource(backbone), { batchSize: 4 });
+    let d = 0;
+    let m = 0;
+    for (let i = 0; i < ref.data.length; i++) {
+      d = Math.max(d, Math.abs(maps.data[i] - ref.data[i]));
+      m = Math.max(m, Math.abs(ref.data[i]));
+    }
+    expect(d / m).toBeLessThan(1e-3); // v1 0.25 last tap: see onnx-backbones.test.ts on its conditioning
+    await src.frozenEngine.dispose();
   });
 });

@@ -17,6 +17,10 @@ export interface TapSource {
   inputSize: number;
   /** uint8 images → [n, h, w, c] float32 maps (caller disposes). */
   extract(batch: ImageBatch): tf.Tensor4D;
+  /** Faster path used instead of `extract` when present (a FrozenEngine, e.g. onnxruntime; see engineTapSource). */
+  run?(batch: ImageBatch): Promise<FeatureMaps>;
+  /** What computes the maps, in the cache key (e.g. 'onnxruntime 1.22.0 cpu'); default: the active tfjs backend. */
+  engine?: string;
 }
 
 /** The tap `tap` (default: the backbone's default tap) of a loaded backbone. */
@@ -53,7 +57,7 @@ export function featureCacheKey(images: ImageSet, source: TapSource): FeatureCac
     inputSize: source.inputSize,
     resizeMode: images.resizeMode,
     tap: source.tap,
-    backend: tf.getBackend(),
+    backend: source.engine ?? tf.getBackend(),
   };
 }
 
@@ -76,10 +80,10 @@ export async function tapMaps(images: ImageSet, source: TapSource, opts: TapMaps
     );
   }
   const batchSize = opts.batchSize ?? 16;
-  const compute = (batch: ImageBatch) => computeBatch(source, batch);
+  const compute = (batch: ImageBatch) => (source.run ? source.run(batch) : computeBatch(source, batch));
   if (opts.cacheDir) return new FeatureCache(opts.cacheDir, opts.log).getMaps(featureCacheKey(images, source), images, compute, batchSize);
   const parts: FeatureMaps[] = [];
-  for await (const batch of images.batches(batchSize)) parts.push(compute(batch));
+  for await (const batch of images.batches(batchSize)) parts.push(await compute(batch));
   return concatMaps(parts);
 }
 

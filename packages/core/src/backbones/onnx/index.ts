@@ -10,3 +10,4 @@ export {
   type EngineInfo, type FrozenEngine, type FrozenEngineFactory, type FrozenEngineOptions, type OrtProvider,
 } from './engine.js';
 export { streamFeatures, extractFeatureMaps, type FeatureBatch, type StreamOptions } from './stream.js';
+export { engineTapSource, type EngineTapSource } from './tap-source.js';
