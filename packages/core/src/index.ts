@@ -5,3 +5,4 @@ export * from './classifiers/index.js';
 export * from './extractor/index.js';
 export * from './method/index.js';
 export * from './cache/index.js';
+export * from './backbones/onnx/index.js';
