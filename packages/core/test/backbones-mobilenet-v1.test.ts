@@ -39,10 +39,11 @@ describe('mobilenet-v1-0.25', () => {
     full.dispose();
   });
 
-  it('the BN-folded fast path equals the tf.layers graph (second implementation)', async () => {
+  it('the fused inference path (BN folded) equals the tf.layers graph (second implementation)', async () => {
     const x = bb.preprocess(tf.tensor4d((await photoBatch(['chelsea.png'])).data, [1, 224, 224, 3], 'int32'));
     const before = tf.memory().numTensors;
-    for (const tap of ['conv_pw_13_relu', 'conv_pw_11_relu', 'conv1_relu']) {
+    // Relu taps fuse conv+BN+ReLU6; a BN tap fuses conv+BN only; a conv tap fuses nothing after it.
+    for (const tap of ['conv_pw_13_relu', 'conv_pw_11_relu', 'conv1_relu', 'conv_dw_5_bn', 'conv_pw_2', 'reshape_2']) {
       const fast = bb.extract(x, tap);
       const slow = bb.tapModel(tap).predict(x) as tf.Tensor;
       expect(fast.shape).toEqual(slow.shape);

@@ -80,6 +80,20 @@ describe('taps', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('the fused inference path equals the tf.layers graph at every kind of tap', async () => {
+    const x = bb.preprocess(tf.tensor4d((await photoBatch(['bird.bmp'])).data, [1, 224, 224, 3], 'int32'));
+    const before = tf.memory().numTensors;
+    for (const tap of ['block_16_project', 'out_relu', 'Conv1', 'Conv1_relu', 'block_2_add', 'block_13_expand_relu', 'Logits']) {
+      const fast = bb.extract(x, tap);
+      const slow = bb.tapModel(tap).predict(x) as tf.Tensor;
+      expect(fast.shape).toEqual(slow.shape);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(fast, slow))).dataSync()[0])).toBeLessThan(1e-3);
+      tf.dispose([fast, slow]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('tap models share the classifier variables and are trainable', () => {
     const tapVars = bb.tapModel('block_16_project').trainableWeights.map((w) => w.read());
     const all = new Set(bb.model.trainableWeights.map((w) => w.read()));

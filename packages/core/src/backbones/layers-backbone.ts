@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch } from '@udtl/datasets';
+import { fusedForward } from './fused-inference.js';
 import type { Backbone, Prediction, Tap } from './types.js';
 
 export interface LayersBackboneInit {
@@ -61,9 +62,10 @@ export class LayersBackbone implements Backbone {
     return m;
   }
 
+  /** Fused inference path (see fused-inference.ts); `tapModel(tap).predict(x)` gives the same values. */
   extract(x: tf.Tensor4D, tap?: string): tf.Tensor4D {
-    // apply() rather than predict(): predict slices its input into batches, a copy we don't need.
-    return this.tapModel(tap).apply(x, { training: false }) as tf.Tensor4D;
+    this.checkImages(x.shape);
+    return fusedForward(this.model, x, this.resolveTap(tap));
   }
 
   tapShape(tap?: string): [number, number, number] {

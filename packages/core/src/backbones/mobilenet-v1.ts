@@ -106,43 +106,6 @@ export function assignNamedWeights(model: tfl.LayersModel, weights: tf.NamedTens
   if (extra.length) throw new Error(`${source}: weights not in the topology: ${extra.join(', ')}`);
 }
 
-/**
- * Inference fast path: each conv + batch norm + ReLU6 runs as one fused conv kernel, with the BN
- * folded into the conv from the layers' current weights at every call (so training `model` never
- * leaves it stale). Batch norm was over half of the time on wasm. Other taps use the layers graph.
- */
-class MobilenetV1Backbone extends LayersBackbone {
-  override extract(x: tf.Tensor4D, tap?: string): tf.Tensor4D {
-    const layer = this.resolveTap(tap);
-    const m = /^conv(1|_pw_(\d+))_relu$/.exec(layer);
-    if (!m) return super.extract(x, tap);
-    const last = m[2] ? Number(m[2]) : 0;
-    return tf.tidy(() => {
-      let y = this.convBnRelu(x, 'conv1', 2, false);
-      for (let id = 1; id <= last; id++) {
-        y = this.convBnRelu(y, `conv_dw_${id}`, BLOCKS[id - 1][1], true);
-        y = this.convBnRelu(y, `conv_pw_${id}`, 1, false);
-      }
-      return y;
-    });
-  }
-
-  private convBnRelu(x: tf.Tensor4D, name: string, stride: number, depthwise: boolean): tf.Tensor4D {
-    const kernel = this.model.getLayer(name).getWeights()[0] as tf.Tensor4D;
-    const bn = this.model.getLayer(`${name}_bn`);
-    const [gamma, beta, mean, variance] = bn.getWeights() as tf.Tensor1D[];
-    const eps = (bn.getConfig().epsilon as number) ?? 1e-3;
-    const scale = tf.div(gamma, tf.sqrt(tf.add(variance, eps)));
-    const bias = tf.sub(beta, tf.mul(mean, scale));
-    if (depthwise) {
-      const filter = tf.mul(kernel, tf.reshape(scale, [1, 1, -1, 1])) as tf.Tensor4D;
-      return tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: 'same', bias, activation: 'relu6' });
-    }
-    const filter = tf.mul(kernel, scale) as tf.Tensor4D;
-    return tf.fused.conv2d({ x, filter, strides: stride, pad: 'same', bias, activation: 'relu6' });
-  }
-}
-
 function tapsFor(width: number): Record<string, Tap> {
   const c = Math.floor(1024 * width);
   return {
@@ -194,7 +157,7 @@ export function mobilenetV1Spec(width: MobilenetV1Width): BackboneSpec {
       }
       const labels = findImagenetLabels(modelsRoot(opts.modelsDir));
       const classNames = labels ? readImagenetLabels(labels, false) : Array.from({ length: 1000 }, (_, i) => `imagenet_${i}`);
-      return new MobilenetV1Backbone({ id: this.id, weightsHash: hash, inputSize, model, taps, defaultTap: this.defaultTap, classNames, classOffset: 0 });
+      return new LayersBackbone({ id: this.id, weightsHash: hash, inputSize, model, taps, defaultTap: this.defaultTap, classNames, classOffset: 0 });
     },
   };
 }
