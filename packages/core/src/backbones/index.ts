@@ -13,3 +13,4 @@ export {
 export { readTfjsWeights, downloadTfjsWeights, parseManifest, groupByteLength, type ManifestGroup, type WeightEntry } from './tfjs-weights.js';
 export { saveModelCache, loadModelCache } from './model-cache.js';
 export { ReLU6, relu6 } from './relu6-layer.js';
+export { fusedForward } from './fused-inference.js';
