@@ -1,0 +1,148 @@
+/**
+ * Pretrained weights as downloadable resources (timm-like registry). `fetchResource` returns the
+ * folder holding a resource's files: the models root when they are there (never written to),
+ * else `<cache>/models/<dir>`, downloading and verifying them first when needed.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { cacheDir, modelsRoot } from '../paths.js';
+import { downloadFile, type Progress } from './download.js';
+import type { FileResource } from './types.js';
+import type { UrlRewrites } from './urls.js';
+
+export interface ResourceFetchOptions {
+  /** Models root (read-only mirror); default `modelsRoot()`. */
+  modelsDir?: string;
+  cacheDir?: string;
+  /** May anything be downloaded (default true)? */
+  download?: boolean;
+  log?: (message: string) => void;
+  progress?: Progress | false;
+  rewrites?: UrlRewrites;
+  fetchFn?: typeof fetch;
+}
+
+const CORAL_COMMIT = '104342d2d3480b3e66203073dac24f4e2dbb4c41';
+const coral = (file: string) => `https://raw.githubusercontent.com/google-coral/test_data/${CORAL_COMMIT}/${file}`;
+
+export const MOBILENET_V2_RESOURCE: FileResource = {
+  id: 'mobilenet-v2-1.0',
+  dir: 'mobilenet_v2_1.0_224_quant',
+  files: [
+    { name: 'mobilenet_v2_1.0_224_quant.tflite', url: coral('mobilenet_v2_1.0_224_quant.tflite'), size: 3610798, sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776' },
+    { name: 'imagenet_labels.txt', url: coral('imagenet_labels.txt'), sha256: 'b8aaeb5630c62626a7d124a05c0e14230a7ffdd2136a31d0190a4fb71c1d82f1' },
+  ],
+  homepage: `https://github.com/google-coral/test_data/tree/${CORAL_COMMIT}`,
+  licence: 'Apache-2.0',
+  approxBytes: 3_632_484,
+};
+
+/**
+ * tfjs-models MobileNet v1 at 224 px. Google publishes no checksums for these files: model.json is
+ * fetched first and every shard it lists is checked against its declared byte count when loaded.
+ */
+export function mobilenetV1Resource(width: '0.25' | '0.50' | '0.75' | '1.0'): FileResource {
+  const dir = `mobilenet_v1_${width}_224`;
+  return {
+    id: `mobilenet-v1-${width === '0.50' ? '0.5' : width}`,
+    dir,
+    files: [{ name: 'model.json', url: `https://storage.googleapis.com/tfjs-models/tfjs/${dir}/model.json` }],
+    tfjsManifest: 'model.json',
+    homepage: 'https://github.com/tensorflow/tfjs-models/tree/master/mobilenet',
+    licence: 'Apache-2.0',
+    approxBytes: { '0.25': 1.9e6, '0.50': 5.4e6, '0.75': 10.4e6, '1.0': 16.9e6 }[width],
+  };
+}
+
+const resources = new Map<string, FileResource>();
+
+export function registerResource(resource: FileResource, options: { overwrite?: boolean } = {}): FileResource {
+  if (resources.has(resource.id) && !options.overwrite) throw new Error(`registerResource: '${resource.id}' is already registered`);
+  resources.set(resource.id, Object.freeze({ ...resource }));
+  return resources.get(resource.id)!;
+}
+
+export function listResources(): FileResource[] {
+  return [...resources.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function getResource(id: string): FileResource {
+  const r = resources.get(id);
+  if (!r) throw new Error(`unknown resource '${id}'; known resources: ${[...resources.keys()].sort().join(', ')}`);
+  return r;
+}
+
+for (const r of [MOBILENET_V2_RESOURCE, ...(['0.25', '0.50', '0.75', '1.0'] as const).map(mobilenetV1Resource)]) registerResource(r);
+
+/** Shard paths listed by a tfjs model.json (refusing paths that leave its folder). */
+async function tfjsShards(jsonPath: string): Promise<string[]> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await readFile(jsonPath, 'utf8')).weightsManifest;
+  } catch (err) {
+    throw new Error(`${jsonPath}: not a tfjs model.json (${(err as Error).message})`);
+  }
+  if (!Array.isArray(manifest)) throw new Error(`${jsonPath}: no weightsManifest`);
+  const paths = manifest.flatMap((g: { paths?: unknown }) => (Array.isArray(g.paths) ? g.paths : []));
+  for (const p of paths) {
+    if (typeof p !== 'string' || p.includes('..') || p.startsWith('/')) throw new Error(`${jsonPath}: refusing shard path ${String(p)}`);
+  }
+  return paths as string[];
+}
+
+async function complete(dir: string, resource: FileResource): Promise<boolean> {
+  if (!resource.files.every((f) => existsSync(join(dir, f.name)))) return false;
+  if (!resource.tfjsManifest) return true;
+  return (await tfjsShards(join(dir, resource.tfjsManifest))).every((p) => existsSync(join(dir, p)));
+}
+
+/** Where a resource's files are, if they are on this machine. */
+export async function locateResource(resource: FileResource, options: ResourceFetchOptions = {}): Promise<{ path: string; from: 'models root' | 'cache' } | undefined> {
+  const local = join(modelsRoot(options.modelsDir), resource.dir);
+  if (await complete(local, resource)) return { path: local, from: 'models root' };
+  const cached = join(cacheDir(options.cacheDir), 'models', resource.dir);
+  if (await complete(cached, resource)) return { path: cached, from: 'cache' };
+  return undefined;
+}
+
+/** The folder holding `resource`'s files, downloading them into the cache when they are not on this machine. */
+export async function fetchResource(resource: FileResource | string, options: ResourceFetchOptions = {}): Promise<string> {
+  const r = typeof resource === 'string' ? getResource(resource) : resource;
+  const found = await locateResource(r, options);
+  if (found) return found.path;
+  const local = join(modelsRoot(options.modelsDir), r.dir);
+  const dest = join(cacheDir(options.cacheDir), 'models', r.dir);
+  if (options.download === false) {
+    throw new Error(`${r.id}: weights not found in ${local} nor ${dest}, and downloading is off; ` +
+      `get ${r.files.map((f) => f.url).join(' and ')}${r.tfjsManifest ? ' (with the shards it lists)' : ''} into ${local}`);
+  }
+  const tmp = join(dirname(dest), `.${r.dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const dl = { progress: options.progress, rewrites: options.rewrites, fetchFn: options.fetchFn };
+  try {
+    for (const f of r.files) {
+      options.log?.(`${r.id}: downloading ${f.url}`);
+      await downloadFile(f.url, join(tmp, f.name), { ...dl, sha256: f.sha256, md5: f.md5, size: f.size, label: `${r.id} ${f.name}` });
+    }
+    if (r.tfjsManifest) {
+      const base = r.files.find((f) => f.name === r.tfjsManifest)!.url.replace(/[^/]*$/, '');
+      for (const shard of await tfjsShards(join(tmp, r.tfjsManifest))) {
+        await downloadFile(base + shard, join(tmp, shard), { ...dl, progress: false, label: `${r.id} ${shard}` });
+      }
+    }
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      if (!(await complete(dest, r))) throw err; // else another process put a complete copy there first
+    }
+  } catch (err) {
+    const msg = (err as Error).message;
+    throw new Error(msg.includes('put the file at') ? `${msg.replace(/put the file at .*$/, `put the files into ${local}`)}` : `${r.id}: ${msg}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  options.log?.(`${r.id}: installed at ${dest}`);
+  return dest;
+}
