@@ -117,7 +117,7 @@ describe('ONNX file cache', () => {
 });
 
 describe('weights changed in memory', () => {
-  it('get a fresh export (the cache key hashes the current weights), equal to tfjs on them', async () => {
+  it('get a fresh export (the cache key hashes the current weights), equal to the tfjs layers graph on them', async () => {
     const batch = await firstBatch(images, 2);
     const before = onnxModelPath(backbone, undefined, cache);
     const layer = backbone.model.getLayer('conv_pw_13');
@@ -126,8 +126,9 @@ describe('weights changed in memory', () => {
       layer.setWeights(original.map((w) => tf.mul(w, 0.5)));
       expect(onnxModelPath(backbone, undefined, cache)).not.toBe(before);
       const e = await createFrozenEngine(backbone, undefined, { engine: 'onnxruntime', cacheDir: cache, threads: 1 });
-      const t = await createFrozenEngine(backbone, undefined, { engine: 'tfjs' });
-      const [a, b] = [await e.run(batch), await t.run(batch)];
+      const y = tf.tidy(() => backbone.tapModel().apply(backbone.preprocess(tf.tensor4d(batch.data, [batch.n, 224, 224, 3], 'int32')), { training: false }) as tf.Tensor);
+      const [a, b] = [await e.run(batch), y.dataSync() as Float32Array];
+      y.dispose();
       await e.dispose();
       let d = 0;
       let m = 0;
@@ -192,7 +193,12 @@ describe('feature cache through the engine', () => {
     const again = await tapMaps(images, counted, { cacheDir: root, batchSize: 4 });
     expect(runs).toBe(3); // read back from disk
     expect(again.data).toEqual(maps.data);
-    const ref = await tapMaps(images, backboneTapSource(backbone), { batchSize: 4 });
+    // tfjs reference: the layers graph (see onnx-backbones.test.ts), no cache.
+    const layersGraph = {
+      ...backboneTapSource(backbone),
+      extract: (b: ImageBatch) => tf.tidy(() => backbone.tapModel().apply(backbone.preprocess(tf.tensor4d(b.data, [b.n, 224, 224, 3], 'int32')), { training: false }) as tf.Tensor4D),
+    };
+    const ref = await tapMaps(images, layersGraph, { batchSize: 4 });
     let d = 0;
     let m = 0;
     for (let i = 0; i < ref.data.length; i++) {
