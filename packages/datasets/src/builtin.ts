@@ -2,6 +2,20 @@
 import { MEDMNIST_2D, MEDMNIST_CITATION } from './medmnist-info.js';
 import { registerDataset, type DatasetInfo } from './registry.js';
 
+const BRAIN_COMMIT = '3ea9f4eae54c67e5bddbf6f7a73582967a5f5f79';
+const MEDNIST_URL = 'https://github.com/Project-MONAI/MONAI-extra-test-data/releases/download/0.8.1/MedNIST.tar.gz';
+
+/**
+ * The 20 images of the brain MRI fixture, as paths in the full set (all from Training; a hand-picked
+ * list, not the first N per class: checked by sha256 against ../shared/data/fixtures).
+ */
+const BRAIN_TINY_FILES = [
+  'glioma_tumor/gg (540).jpg', 'glioma_tumor/gg (541).jpg', 'glioma_tumor/gg (743).jpg', 'glioma_tumor/gg (823).jpg', 'glioma_tumor/gg (824).jpg',
+  'meningioma_tumor/m1(187).jpg', 'meningioma_tumor/m1(191).jpg', 'meningioma_tumor/m1(192).jpg', 'meningioma_tumor/m1(199).jpg', 'meningioma_tumor/m1(5).jpg',
+  'no_tumor/image (22).jpg', 'no_tumor/image (28).jpg', 'no_tumor/image (52).jpg', 'no_tumor/image (64).jpg', 'no_tumor/image(43).jpg',
+  'pituitary_tumor/p (127).jpg', 'pituitary_tumor/p (488).jpg', 'pituitary_tumor/p (489).jpg', 'pituitary_tumor/p (492).jpg', 'pituitary_tumor/p (814).jpg',
+].map((p) => `Training/${p}`);
+
 const BRAIN_LABELS = ['glioma_tumor', 'meningioma_tumor', 'no_tumor', 'pituitary_tumor'];
 const MEDNIST_LABELS = ['AbdomenCT', 'BreastMRI', 'CXR', 'ChestCT', 'Hand', 'HeadCT'];
 
@@ -10,19 +24,19 @@ const brainTumorMri: Omit<DatasetInfo, 'id' | 'format' | 'expectedSplits'> = {
   task: 'multi-class',
   labels: BRAIN_LABELS,
   channels: 3,
-  source: { homepage: 'https://github.com/SartajBhuvaji/Brain-Tumor-Classification-DataSet' },
+  source: { homepage: `https://github.com/SartajBhuvaji/Brain-Tumor-Classification-DataSet/tree/${BRAIN_COMMIT}` },
   licence: 'none stated (the source repository has no licence file)',
   citation:
     'Bhuvaji S, Kadam A, Bhumkar P, Dedge S, Kanchan S. Brain Tumor Classification (MRI). Kaggle, 2020. doi:10.34740/KAGGLE/DSV/1183165.',
 };
 
 const mednist: Omit<DatasetInfo, 'id' | 'format' | 'expectedSplits'> = {
-  description: 'MedNIST modality classification (64x64 greyscale JPEG), first 500 files per class; no official split',
+  description: 'MedNIST modality classification (64x64 greyscale JPEG), first 500 files per class in sorted file-name order; no official split',
   task: 'multi-class',
   labels: MEDNIST_LABELS,
   channels: 1,
   imageSize: [64, 64],
-  source: { homepage: 'https://github.com/Project-MONAI/tutorials (MedNIST, distributed by Project MONAI)' },
+  source: { homepage: 'https://github.com/Project-MONAI/MONAI-extra-test-data/releases/tag/0.8.1 (MedNIST, distributed by Project MONAI)' },
   licence: 'CC BY-SA 4.0',
   citation:
     'MedNIST, assembled by B. J. Erickson (Mayo Clinic) from TCIA, the RSNA Bone Age challenge and the NIH Chest X-ray dataset; distributed by Project MONAI.',
@@ -34,6 +48,18 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     id: 'brain-tumor-mri',
     format: { kind: 'image-folder', path: 'brain-tumor-mri', splitNames: { Training: 'train', Testing: 'test' } },
     expectedSplits: { train: 2870, test: 394 },
+    source: {
+      ...brainTumorMri.source,
+      // GitHub builds archives on demand (their bytes may change): the images are checked one by one.
+      fetch: {
+        kind: 'archive',
+        url: `https://github.com/SartajBhuvaji/Brain-Tumor-Classification-DataSet/archive/${BRAIN_COMMIT}.tar.gz`,
+        format: 'tar.gz',
+        stripComponents: 1,
+        layout: 'split/class',
+        manifest: 'brain-tumor-mri.sha256.tsv.gz',
+      },
+    },
   },
   {
     ...brainTumorMri,
@@ -42,8 +68,26 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     format: { kind: 'image-folder', path: 'fixtures/brain_tumor_mri_tiny' },
     expectedSplits: { '': 20 },
     fixture: true,
+    source: { ...brainTumorMri.source, fetch: { kind: 'subset', of: 'brain-tumor-mri', select: { files: BRAIN_TINY_FILES }, dropSplit: true } },
   },
-  { ...mednist, id: 'mednist-3000', format: { kind: 'image-folder', path: 'mednist-3000' }, expectedSplits: { '': 3000 } },
+  {
+    ...mednist,
+    id: 'mednist',
+    description: 'MedNIST modality classification (64x64 greyscale JPEG), all 58,954 images; no official split',
+    format: { kind: 'image-folder', path: 'mednist' },
+    expectedSplits: { '': 58954 },
+    source: {
+      ...mednist.source,
+      fetch: { kind: 'archive', url: MEDNIST_URL, format: 'tar.gz', md5: '0bc7306e7427e00ad1c5526a6677552d', stripComponents: 1, layout: 'class' },
+    },
+  },
+  {
+    ...mednist,
+    id: 'mednist-3000',
+    format: { kind: 'image-folder', path: 'mednist-3000' },
+    expectedSplits: { '': 3000 },
+    source: { ...mednist.source, fetch: { kind: 'subset', of: 'mednist', select: { firstPerClass: 500 } } },
+  },
   {
     ...mednist,
     id: 'mednist-tiny',
@@ -51,6 +95,8 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     format: { kind: 'image-folder', path: 'fixtures/medical_mnist_tiny' },
     expectedSplits: { '': 60 },
     fixture: true,
+    // The first 10 per class of mednist-3000 = of the full set (checked byte for byte against the mirror).
+    source: { ...mednist.source, fetch: { kind: 'subset', of: 'mednist-3000', select: { firstPerClass: 10 } } },
   },
   ...MEDMNIST_2D.map(
     (m): DatasetInfo => ({

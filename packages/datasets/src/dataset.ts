@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { decodeImageFile, resizePixels } from './decode.js';
 import { downloadVerified } from './download.js';
+import { datasetCandidates, fetchDataset } from './fetch/datasets.js';
 import { compareIds, dropDuplicates, type DroppedDuplicate, type DuplicateReport } from './duplicates.js';
 import { hashFile, sha256 } from './fsutil.js';
 import { scanImageFolder, type FolderScan } from './imagefolder.js';
@@ -39,7 +40,7 @@ export interface LoadOptions {
   resolution?: number;
   /** `drop` (default) removes exact duplicates; `keep` keeps every file (duplicates still reported). */
   duplicates?: 'drop' | 'keep';
-  /** Download a missing MedMNIST file from its official URL (default true). */
+  /** Download a missing dataset from its registered public source (default true; see fetch/). */
   download?: boolean;
   /** Images decoded at once (default: available cores). */
   decodeConcurrency?: number;
@@ -74,8 +75,8 @@ export async function loadDataset(id: string, options: LoadOptions = {}): Promis
   }
   const root = dataRoot(options.dataDir);
   if (info.format.kind === 'npz') return loadRegisteredNpz(info, root, options);
-  const folder = isAbsolute(info.format.path) ? info.format.path : join(root, info.format.path);
-  if (!(await exists(folder))) throw new Error(`dataset '${id}': folder ${folder} not found (data root ${root}; set --data-dir or UDTL_DATA_DIR)`);
+  // The data root's copy as it is, else the cache's, else downloaded from the registered source.
+  const { path: folder } = await fetchDataset(id, { dataDir: options.dataDir, cacheDir: options.cacheDir, download: options.download, log: options.log });
   const scan = await scanImageFolder(folder, { labels: info.labels, splitNames: info.format.splitNames });
   checkSplitCounts(info, scan.samples, folder);
   return folderDataset(info, folder, scan, options);
@@ -126,7 +127,7 @@ export async function loadDatasetFromPath(
 /** Where a registered dataset's data would be read from: one folder, or npz candidates in search order. */
 function candidatePaths(info: DatasetInfo, root: string, options: LoadOptions) {
   if (info.format.kind === 'image-folder') {
-    return { official: undefined, fileName: '', candidates: [isAbsolute(info.format.path) ? info.format.path : join(root, info.format.path)] };
+    return { official: undefined, fileName: '', candidates: datasetCandidates(info, { dataDir: root, cacheDir: options.cacheDir }) };
   }
   const resolution = options.resolution ?? info.format.resolution;
   const official = info.source.files?.find((f) => f.resolution === resolution);

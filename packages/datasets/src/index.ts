@@ -13,5 +13,6 @@ export * from './imagefolder.js';
 export * from './npzdataset.js';
 export * from './dataset.js';
 export * from './inspect.js';
+export * from './fetch/index.js';
 import './builtin.js';
 export { BUILTIN_DATASETS } from './builtin.js';

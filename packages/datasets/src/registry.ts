@@ -1,4 +1,5 @@
 /** Dataset descriptions as data (like MedMNIST's `INFO`), in a timm-like registry. */
+import type { DatasetFetch } from './fetch/types.js';
 
 export type DatasetTask = 'multi-class' | 'binary-class' | 'ordinal-regression' | 'multi-label, binary-class';
 
@@ -15,6 +16,8 @@ export interface DatasetSource {
   homepage: string;
   /** Official files with checksums, where they exist. */
   files?: DatasetFileSource[];
+  /** How an image-folder dataset is downloaded and extracted (see fetch/). */
+  fetch?: DatasetFetch;
 }
 
 /** How the data is stored, relative to the data root (or absolute). */

@@ -99,7 +99,8 @@ describe.skipIf(!hasShared)('image-folder datasets (fixtures)', () => {
   });
 
   it('bad input: missing root, empty class, CSV row without image, unknown label, corrupt JPEG', async () => {
-    await expect(loadDataset('brain-tumor-mri-tiny', { dataDir: '/nonexistent/root' })).rejects.toThrow(/folder \/nonexistent\/root\/fixtures\/brain_tumor_mri_tiny not found/);
+    // download: false, so that no test reaches outside this machine (the fetcher has its own tests).
+    await expect(loadDataset('brain-tumor-mri-tiny', { dataDir: '/nonexistent/root', download: false })).rejects.toThrow(/\/nonexistent\/root\/fixtures\/brain_tumor_mri_tiny not found and downloading is off/);
     await expect(loadDatasetFromPath('/nonexistent/x')).rejects.toThrow(/\/nonexistent\/x does not exist/);
     await withTempDir(async (dir) => {
       const root = join(dir, 'fixtures', 'brain_tumor_mri_tiny');
