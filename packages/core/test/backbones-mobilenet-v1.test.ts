@@ -10,14 +10,17 @@ import {
 } from '../src/backbones/index.js';
 import { useWasm } from './helpers/backend.js';
 import { photoBatch } from './helpers/images.js';
-import { tempDir, V1_DIR } from './helpers/paths.js';
+import { removeTempDirs, tempDir, V1_DIR } from './helpers/paths.js';
 
 let bb: Backbone;
 beforeAll(async () => {
   await useWasm();
   bb = await loadBackbone('mobilenet-v1-0.25', { cacheDir: tempDir('v1cache') });
 });
-afterAll(() => bb?.dispose());
+afterAll(() => {
+  bb?.dispose();
+  removeTempDirs();
+});
 
 describe('mobilenet-v1-0.25', () => {
   it('coffee.png → espresso; chelsea.png → a domestic cat first and only felids in the top 4', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dequantize, extractTap, loadBackbone, readTflite, type Backbone } from '../src/backbones/index.js';
 import { useWasm } from './helpers/backend.js';
 import { photoBatch } from './helpers/images.js';
-import { tempDir, V2_TFLITE } from './helpers/paths.js';
+import { removeTempDirs, tempDir, V2_TFLITE } from './helpers/paths.js';
 import { convAt, depthwiseAt } from './helpers/reference-conv.js';
 
 const cache = tempDir('v2cache');
@@ -17,7 +17,10 @@ beforeAll(async () => {
   await useWasm();
   bb = await loadBackbone('mobilenet-v2-1.0', { cacheDir: cache, log: (m) => logs.push(m) });
 });
-afterAll(() => bb?.dispose());
+afterAll(() => {
+  bb?.dispose();
+  removeTempDirs();
+});
 
 describe('mobilenet-v2-1.0 classifies the reference photos', () => {
   // Expected classes: /work/shared/README.md (Coral test images; skimage's coffee).
