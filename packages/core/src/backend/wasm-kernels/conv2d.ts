@@ -1,13 +1,15 @@
 import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry, dilateAndPadDy, padForWindows, tapWindow, type ConvAttrsLike } from './geometry.js';
-import { withScope } from './kernel-scope.js';
+import { convGeometry, dilateAndPadDy, type ConvAttrsLike, type ConvGeometry } from './geometry.js';
+import { withScope, type KernelScope } from './kernel-scope.js';
 
 type Attrs<T> = ConvAttrsLike & T;
 
 /**
- * dW[i,j,ci,co] = Σ_{n,y,x} xPad[n, y·sh+i, x·sw+j, ci] · dy[n,y,x,co]: the strided tap windows
- * concatenated along channels (im2col, [M, kh·kw·Cin]) times dy ([M, Cout]), one BatchMatMul.
- * Works for any stride and padding. (wasm's Conv3DBackpropFilterV2 is wrong at stride 2.)
+ * dW[i,j,ci,co] = Σ_{n,y,x} xPad[n, y·sh+i, x·sw+j, ci] · dy[n,y,x,co] is itself a conv: x seen
+ * as [Cin, H, W, N] (Cin as batch, N as channels) correlated with dy seen as a [outH, outW, N,
+ * Cout] filter, dilated by the stride. That runs in wasm's XNNPACK Conv2D; an im2col version was
+ * 10-20x slower (wasm's Slice/StridedSlice are slow, BatchMatMul with transposeA even more so).
+ * (wasm's Conv3DBackpropFilterV2 is wrong at stride 2, so it is not used.)
  */
 export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -15,23 +17,39 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
   const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a, false);
   const [kh, kw, cin, cout] = a.filterShape;
   return withScope(backend as KernelBackend, (s) => {
-    const xp = padForWindows(s, x, g);
-    const taps: TensorInfo[] = [];
-    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(tapWindow(s, xp, g, i, j));
-    const patches = taps.length === 1 ? taps[0] : s.run('Concat', taps, { axis: 3 });
-    const m = g.batch * g.outH * g.outW;
-    const dw = s.run(
-      'BatchMatMul',
-      { a: s.reshape(patches, [1, m, kh * kw * cin]), b: s.reshape(dy, [1, m, cout]) },
-      { transposeA: true, transposeB: false },
-    );
-    return s.reshape(dw, [kh, kw, cin, cout]);
+    const xT = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
+    const dyT = s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    const corr = s.run('Conv2D', { x: xT, filter: dyT }, tapCorrelationAttrs(g));
+    return s.run('Transpose', { x: cropTaps(s, corr, kh, kw) }, { perm: [1, 2, 0, 3] });
   });
 };
 
 /**
+ * Attrs for correlating the input with dy as a filter dilated by the stride: stride 1, the forward
+ * conv's top/left padding, and enough bottom/right padding to give at least kh×kw outputs.
+ */
+function tapCorrelationAttrs(g: ConvGeometry): NamedAttrMap {
+  const bottom = Math.max(0, g.sh * (g.outH - 1) + g.kh - g.inH - g.padTop);
+  const right = Math.max(0, g.sw * (g.outW - 1) + g.kw - g.inW - g.padLeft);
+  return {
+    strides: [1, 1],
+    dilations: [g.sh, g.sw],
+    pad: [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]],
+    dataFormat: 'NHWC',
+  };
+}
+
+/** Keeps the first kh×kw positions ('valid' convs may leave unread input rows, giving extra ones). */
+function cropTaps(s: KernelScope, t: TensorInfo, kh: number, kw: number): TensorInfo {
+  const [b, h, w, c] = t.shape;
+  if (h === kh && w === kw) return t;
+  return s.run('Slice', { x: t }, { begin: [0, 0, 0, 0], size: [b, kh, kw, c] });
+}
+
+/**
  * dx as a stride-1 'valid' Conv2D of the zero-interleaved, padded dy with the filter flipped in
- * space and its in/out channels swapped, so the work runs in wasm's fast (XNNPACK) Conv2D.
+ * space and its in/out channels swapped, so the work runs in wasm's fast (XNNPACK) Conv2D. A
+ * GEMM + col2im variant was 3-40x slower here (wasm's BatchMatMul is slow for these shapes).
  */
 export const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -48,32 +66,23 @@ export const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
 const stride1Valid: NamedAttrMap = { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC' };
 
 /**
- * dW[i,j,c,q] = Σ_{n,y,x} xPad[n, y·sh+i, x·sw+j, c] · dy[n,y,x,c·m+q]: per tap, a broadcast
- * multiply and a sum over the M = N·outH·outW positions (memory stays at one tap's worth).
+ * dW[i,j,c,q] = Σ_{n,y,x} xPad[n, y·sh+i, x·sw+j, c] · dy[n,y,x,c·m+q]: the same correlation as
+ * for conv2d but per channel, so a depthwise conv over C·N channels (x as [1, H, W, C·N], dy as a
+ * [outH, outW, C·N, m] filter dilated by the stride), then a sum over N.
  */
 export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Attrs<{ filterShape: [number, number, number, number] }>;
   const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, a.filterShape, a, true);
   const [kh, kw, c, mult] = a.filterShape;
+  const n = g.batch;
   return withScope(backend as KernelBackend, (s) => {
-    const xp = padForWindows(s, x, g);
-    const m = g.batch * g.outH * g.outW;
-    const dy3 = s.reshape(dy, [m, c, mult]);
-    const rows: TensorInfo[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const tap = tapWindow(s, xp, g, i, j);
-        const tap3 = s.reshape(tap, [m, c, 1]);
-        const prod = s.run('Multiply', { a: tap3, b: dy3 });
-        rows.push(s.run('Sum', { x: prod }, { axis: [0], keepDims: true }));
-        s.free(prod);
-        s.free(tap3);
-        s.free(tap);
-      }
-    }
-    const stacked = rows.length === 1 ? rows[0] : s.run('Concat', rows, { axis: 0 });
-    return s.reshape(stacked, [kh, kw, c, mult]);
+    const xT = s.reshape(s.run('Transpose', { x }, { perm: [1, 2, 3, 0] }), [1, g.inH, g.inW, c * n]);
+    const dy5 = s.reshape(dy, [n, g.outH, g.outW, c, mult]);
+    const dyT = s.reshape(s.run('Transpose', { x: dy5 }, { perm: [1, 2, 3, 0, 4] }), [g.outH, g.outW, c * n, mult]);
+    const corr = cropTaps(s, s.run('DepthwiseConv2dNative', { x: xT, filter: dyT }, tapCorrelationAttrs(g)), kh, kw);
+    const perSample = s.reshape(corr, [kh, kw, c, n, mult]);
+    return s.run('Sum', { x: perSample }, { axis: [3], keepDims: false });
   });
 };
 

@@ -71,55 +71,14 @@ export function convGeometry(
   };
 }
 
-/** Zero-pads x [N,H,W,C] so that every window the forward conv read lies inside it. */
-export function padForWindows(s: KernelScope, x: TensorInfo, g: ConvGeometry): TensorInfo {
-  const needH = g.sh * (g.outH - 1) + g.kh;
-  const needW = g.sw * (g.outW - 1) + g.kw;
-  const bottom = Math.max(0, needH - g.inH - g.padTop);
-  const right = Math.max(0, needW - g.inW - g.padLeft);
-  if (g.padTop === 0 && g.padLeft === 0 && bottom === 0 && right === 0) return x;
-  const paddings = [[0, 0], [g.padTop, bottom], [g.padLeft, right], [0, 0]];
-  return s.run('PadV2', { x }, { paddings, constantValue: 0 });
-}
-
-/**
- * The input values that filter tap (i, j) met in the forward conv: [N, outH, outW, C], read from
- * the padded input with the conv's strides (im2col, one tap at a time).
- */
-export function tapWindow(s: KernelScope, xPadded: TensorInfo, g: ConvGeometry, i: number, j: number): TensorInfo {
-  const c = xPadded.shape[3];
-  if (g.sh === 1 && g.sw === 1) {
-    return s.run('Slice', { x: xPadded }, { begin: [0, i, j, 0], size: [g.batch, g.outH, g.outW, c] });
-  }
-  return s.run('StridedSlice', { x: xPadded }, {
-    begin: [0, i, j, 0],
-    end: [g.batch, i + g.sh * (g.outH - 1) + 1, j + g.sw * (g.outW - 1) + 1, c],
-    strides: [1, g.sh, g.sw, 1],
-    beginMask: 0,
-    endMask: 0,
-    ellipsisMask: 0,
-    newAxisMask: 0,
-    shrinkAxisMask: 0,
-  });
-}
-
 /**
  * For the input gradient as a stride-1 'valid' correlation with the flipped filter: dy with
  * (stride - 1) zeros between its rows/columns, zero-padded (or cropped, for large explicit pads)
  * so that the correlation's output is exactly [N, inH, inW, ·].
  */
 export function dilateAndPadDy(s: KernelScope, dy: TensorInfo, g: ConvGeometry): TensorInfo {
-  const [n, oh, ow, c] = dy.shape;
-  let d = dy;
-  if (g.sh > 1 || g.sw > 1) {
-    // Interleave zeros: [N,oh,1,ow,1,C] → pad the unit axes to the strides → [N,oh*sh,ow*sw,C].
-    const six = s.reshape(dy, [n, oh, 1, ow, 1, c]);
-    const padded = s.run('PadV2', { x: six }, {
-      paddings: [[0, 0], [0, 0], [0, g.sh - 1], [0, 0], [0, g.sw - 1], [0, 0]],
-      constantValue: 0,
-    });
-    d = s.reshape(padded, [n, oh * g.sh, ow * g.sw, c]);
-  }
+  const [n, , , c] = dy.shape;
+  let d = interleave(s, dy, g.sh, g.sw);
   const top = g.kh - 1 - g.padTop;
   const left = g.kw - 1 - g.padLeft;
   const bottom = g.inH + g.kh - 1 - top - d.shape[1];
@@ -137,4 +96,18 @@ export function dilateAndPadDy(s: KernelScope, dy: TensorInfo, g: ConvGeometry):
     d = s.run('Slice', { x: d }, { begin, size });
   }
   return d;
+}
+
+/**
+ * Puts (stride - 1) zeros after every row/column of t [N,h,w,C] → [N, h·sh, w·sw, C] (trailing
+ * zeros included): [N,h,1,w,1,C] padded along the unit axes, then reshaped.
+ */
+export function interleave(s: KernelScope, t: TensorInfo, sh: number, sw: number): TensorInfo {
+  if (sh === 1 && sw === 1) return t;
+  const [n, h, w, c] = t.shape;
+  const padded = s.run('PadV2', { x: s.reshape(t, [n, h, 1, w, 1, c]) }, {
+    paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+    constantValue: 0,
+  });
+  return s.reshape(padded, [n, h * sh, w * sw, c]);
 }
