@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ summary: string; run(args: string
   report: () => import('./commands/report.js'),
   methods: () => import('./commands/methods.js'),
   datasets: () => import('./commands/datasets.js'),
+  fetch: () => import('./commands/fetch.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -6,10 +6,12 @@ import {
   listDatasets,
   loadDataset,
   loadDatasetFromPath,
-  locateDataset,
+  datasetSourceUrl,
+  locateDatasetData,
   type LoadOptions,
 } from '@udtl/datasets';
 import { checkFlags, flag, parseArgs } from './args.js';
+import { printTable } from './fetch.js';
 
 export const summary = 'list the registered datasets, or inspect one (datasets list | datasets inspect <id|path>)';
 
@@ -46,15 +48,18 @@ export async function run(args: string[]): Promise<number> {
 }
 
 async function list(dataDir: string | undefined, fixtures: boolean): Promise<number> {
-  const rows = [['id', 'task', 'classes', 'present', 'licence']];
+  const rows = [['id', 'task', 'classes', 'present', 'licence', 'source']];
   for (const info of listDatasets({ fixtures })) {
-    const where = await locateDataset(info.id, { dataDir });
-    const present = where.present ? 'yes' : info.source.files?.length ? 'no (downloadable)' : 'no';
-    rows.push([info.id, info.task, String(info.labels.length), present, info.licence]);
+    const at = locateDatasetData(info.id, { dataDir });
+    const url = datasetSourceUrl(info);
+    const present = at ? `yes (${at.from})` : url ? 'no (downloadable)' : 'no';
+    const fetch = info.source.fetch;
+    const source = fetch?.kind === 'subset' ? `subset of ${fetch.of}: ${url}` : (url ?? 'project mirror only');
+    rows.push([info.id, info.task, String(info.labels.length), present, info.licence, source]);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+  printTable(rows);
   console.log(`\ndata root: ${dataRoot(dataDir)}${fixtures ? '' : '  (--fixtures also lists the tiny test subsets)'}`);
+  console.log('missing datasets are downloaded on first use, or ahead of time with: udtl fetch <id…>');
   return 0;
 }
 
