@@ -15,7 +15,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Attrs<{ filterShape: [number, number, number, number] }>;
   const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, a, false);
-  const [kh, kw, cin, cout] = a.filterShape;
+  const [kh, kw] = a.filterShape;
   return withScope(backend as KernelBackend, (s) => {
     const xT = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
     const dyT = s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });

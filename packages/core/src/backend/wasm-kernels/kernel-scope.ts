@@ -24,14 +24,6 @@ export class KernelScope {
     return this.run('Reshape', { x }, { shape });
   }
 
-  /** Frees an intermediate early (keeps peak memory down in loops). */
-  free(t: TensorInfo): void {
-    const k = this.made.indexOf(t);
-    if (k < 0) return; // not ours (an input): never free it
-    this.made.splice(k, 1);
-    this.backend.disposeData(t.dataId);
-  }
-
   /** Frees every intermediate except `keep` (reshapes share data via ref counts, so this is safe). */
   finish(keep?: TensorInfo): void {
     for (const t of this.made) if (t !== keep) this.backend.disposeData(t.dataId);
