@@ -3,3 +3,4 @@ export * from './common.js';
 export * from './transfer-learned.js';
 export * from './random-backbone.js';
 export * from './pixel-cae.js';
+export * from './fine-tuned/index.js';
