@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const MODELS = fileURLToPath(new URL('../../../shared/models/mobilenet_v2_1.0_224_quant', import.meta.url));
+const CORAL = '/raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../../shared/data/fixtures/brain_tumor_mri_tiny', import.meta.url));
 const COMMIT = '3ea9f4eae54c67e5bddbf6f7a73582967a5f5f79';
@@ -22,7 +24,9 @@ const requests: string[] = [];
 let archive: Buffer;
 const server = createServer((req, res) => {
   requests.push(req.url ?? '');
+  const coral = req.url?.startsWith(`${CORAL}/`) ? join(MODELS, req.url.slice(CORAL.length + 1)) : undefined;
   if (req.url === ARCHIVE_PATH) res.writeHead(200, { 'content-length': archive.length }).end(archive);
+  else if (coral && existsSync(coral)) res.writeHead(200).end(readFileSync(coral));
   else res.writeHead(404).end();
 });
 const dir = mkdtempSync(join(tmpdir(), 'udtl-fetch-e2e-'));
@@ -106,5 +110,28 @@ describe.skipIf(!existsSync(FIXTURE))('udtl fetch / run from downloaded files on
     expect(existsSync(join(env.UDTL_CACHE_DIR, 'downloads', 'mednist.tar.gz'))).toBe(false);
     const unknown = await cli(['fetch', 'nope'], env);
     expect(unknown.stderr).toMatch(/unknown dataset 'nope'; known datasets: /);
+  });
+});
+
+describe.skipIf(!existsSync(MODELS))('backbone weights resolve through the fetcher', () => {
+  it('mobilenet-v2-1.0 with an empty models root: both files downloaded into the cache, verified, loaded with its ImageNet labels; second load downloads nothing', async () => {
+    const core = await import('@udtl/core');
+    await core.initBackend();
+    process.env.UDTL_FETCH_BASE_URL = base;
+    try {
+      const before = requests.length;
+      const cacheDir = join(dir, 'bb-cache');
+      const bb = await core.loadBackbone('mobilenet-v2-1.0', { modelsDir: join(dir, 'no-models'), cacheDir, inputSize: 96 });
+      expect(requests.slice(before)).toEqual([`${CORAL}/mobilenet_v2_1.0_224_quant.tflite`, `${CORAL}/imagenet_labels.txt`]);
+      expect(bb.weightsHash).toBe('7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776');
+      expect(bb.classNames[286]).toBe('Egyptian cat'); // the labels file came too (index 0 is 'background')
+      expect(readdirSync(join(cacheDir, 'models', 'mobilenet_v2_1.0_224_quant')).sort()).toEqual(['imagenet_labels.txt', 'mobilenet_v2_1.0_224_quant.tflite']);
+      bb.dispose();
+      const again = await core.loadBackbone('mobilenet-v2-1.0', { modelsDir: join(dir, 'no-models'), cacheDir, inputSize: 96 });
+      expect(requests.length - before).toBe(2);
+      again.dispose();
+    } finally {
+      delete process.env.UDTL_FETCH_BASE_URL;
+    }
   });
 });

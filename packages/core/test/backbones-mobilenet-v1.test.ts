@@ -93,7 +93,7 @@ describe('weights', () => {
 
   it('missing weights name the directory and the URL', async () => {
     const models = tempDir('v1models');
-    await expect(loadBackbone('mobilenet-v1-0.5', { modelsDir: models, cacheDir: tempDir('v1cache') })).rejects.toThrow(
+    await expect(loadBackbone('mobilenet-v1-0.5', { modelsDir: models, cacheDir: tempDir('v1cache'), download: false })).rejects.toThrow(
       new RegExp(`weights not found in ${models}/mobilenet_v1_0\\.50_224 .*https://storage\\.googleapis\\.com/tfjs-models/tfjs/mobilenet_v1_0\\.50_224/model\\.json`),
     );
   });

@@ -143,7 +143,7 @@ describe('model cache and weight files', () => {
 
   it('a missing or truncated model file fails naming the file', async () => {
     const models = tempDir('v2models');
-    await expect(loadBackbone('mobilenet-v2-1.0', { modelsDir: models, cacheDir: cache })).rejects.toThrow(/MobileNetV2 weights not found: .*mobilenet_v2_1\.0_224_quant\.tflite/);
+    await expect(loadBackbone('mobilenet-v2-1.0', { modelsDir: models, cacheDir: cache, download: false })).rejects.toThrow(/MobileNetV2 weights not found: .*mobilenet_v2_1\.0_224_quant\.tflite/);
     mkdirSync(join(models, 'mobilenet_v2_1.0_224_quant'));
     const target = join(models, 'mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite');
     writeFileSync(target, readFileSync(V2_TFLITE).subarray(0, 2_000_000));

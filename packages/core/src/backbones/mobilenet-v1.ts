@@ -7,12 +7,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { cacheDir, modelsRoot } from '@udtl/datasets';
+import { fetchResource, mobilenetV1Resource, modelsRoot } from '@udtl/datasets';
 import { findImagenetLabels, readImagenetLabels } from './labels.js';
 import { LayersBackbone } from './layers-backbone.js';
 import { registerBackbone } from './registry.js';
 import { relu6 } from './relu6-layer.js';
-import { downloadTfjsWeights, readTfjsWeights } from './tfjs-weights.js';
+import { readTfjsWeights } from './tfjs-weights.js';
 import type { BackboneSpec, LoadOptions, Tap } from './types.js';
 
 export const MOBILENET_V1_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;
@@ -114,20 +114,12 @@ function tapsFor(width: number): Record<string, Tap> {
   };
 }
 
-/** Directory holding the weights: the local models dir, else a previous download in the cache. */
+/** Directory holding the weights: the local models dir as it is, else a verified copy in the cache (downloaded now if need be). */
 async function weightsDir(width: number, size: number, opts: LoadOptions): Promise<string> {
-  const name = mobilenetV1DirName(width, size);
-  const local = join(modelsRoot(opts.modelsDir), name);
+  const local = join(modelsRoot(opts.modelsDir), mobilenetV1DirName(width, size));
   if (existsSync(join(local, 'model.json'))) return local;
-  const cached = join(cacheDir(opts.cacheDir), 'downloads', name);
-  if (existsSync(join(cached, 'model.json'))) return cached;
-  const url = mobilenetV1Url(width, size);
-  if (!opts.download) {
-    throw new Error(`MobileNet v1 ${widthLabel(width)} weights not found in ${local} (nor ${cached}); ` +
-      `download ${url} with its shards into ${local}, or load with { download: true }`);
-  }
-  opts.log?.(`downloading ${url} → ${cached}`);
-  return downloadTfjsWeights(url, cached);
+  const resource = mobilenetV1Resource(widthLabel(width) as '0.25' | '0.50' | '0.75' | '1.0');
+  return fetchResource(resource, { modelsDir: opts.modelsDir, cacheDir: opts.cacheDir, download: opts.download, log: opts.log });
 }
 
 export function mobilenetV1Spec(width: MobilenetV1Width): BackboneSpec {

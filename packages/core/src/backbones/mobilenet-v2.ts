@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { cacheDir, modelsRoot, sha256 } from '@udtl/datasets';
+import { cacheDir, fetchResource, modelsRoot, MOBILENET_V2_RESOURCE, sha256 } from '@udtl/datasets';
 import { findImagenetLabels, IMAGENET_LABELS_FILE, readImagenetLabels, V2_DIR } from './labels.js';
 import { LayersBackbone } from './layers-backbone.js';
 import { loadModelCache, saveModelCache } from './model-cache.js';
@@ -16,7 +16,8 @@ import { tfliteToLayersModel } from './tflite/to-layers.js';
 import type { BackboneSpec, LoadOptions, Tap } from './types.js';
 
 export const MOBILENET_V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
-export const MOBILENET_V2_URL = 'https://github.com/google-coral/test_data/raw/master/mobilenet_v2_1.0_224_quant.tflite';
+/** Public source, pinned to a commit (the fetch registry in @udtl/datasets holds the file list and checksums). */
+export const MOBILENET_V2_URL = MOBILENET_V2_RESOURCE.files[0].url;
 /** sha256 of the file above (3,610,798 bytes). */
 export const MOBILENET_V2_SHA256 = '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776';
 /** Bump when the importer's output changes, so old caches are rebuilt. */
@@ -84,16 +85,21 @@ export const mobilenetV2Spec: BackboneSpec = {
   defaultTap: 'block_16_project',
   weightsSource: `<modelsDir>/${V2_DIR}/${MOBILENET_V2_FILE} (from ${MOBILENET_V2_URL}) + ${IMAGENET_LABELS_FILE}`,
   async load(opts: LoadOptions = {}) {
-    const dir = join(modelsRoot(opts.modelsDir), V2_DIR);
-    const file = join(dir, MOBILENET_V2_FILE);
-    if (!existsSync(file)) throw new Error(`MobileNetV2 weights not found: ${file} (download ${MOBILENET_V2_URL} into ${dir})`);
+    let dir = join(modelsRoot(opts.modelsDir), V2_DIR);
+    let file = join(dir, MOBILENET_V2_FILE);
+    if (!existsSync(file)) {
+      if (opts.download === false) throw new Error(`MobileNetV2 weights not found: ${file} (download ${MOBILENET_V2_URL} into ${dir}, or run udtl fetch ${this.id})`);
+      // Not under the models root: a verified copy in the cache, downloaded now if need be.
+      dir = await fetchResource(MOBILENET_V2_RESOURCE, { modelsDir: opts.modelsDir, cacheDir: opts.cacheDir, log: opts.log });
+      file = join(dir, MOBILENET_V2_FILE);
+    }
     const bytes = await readFile(file);
     const hash = sha256(bytes);
     if (hash !== MOBILENET_V2_SHA256) {
       throw new Error(`${file}: sha256 ${hash} does not match the expected ${MOBILENET_V2_SHA256} (truncated or a different model)`);
     }
     const inputSize = opts.inputSize ?? 224;
-    const labels = findImagenetLabels(modelsRoot(opts.modelsDir));
+    const labels = findImagenetLabels(dirname(dir));
     const classNames = labels ? readImagenetLabels(labels, true) : Array.from({ length: 1001 }, (_, i) => (i === 0 ? 'background' : `imagenet_${i - 1}`));
     const cache = join(cacheDir(opts.cacheDir), 'backbones', `mobilenet-v2-1.0-${hash.slice(0, 16)}-${inputSize}`);
     const meta = { source: hash, inputSize, importer: IMPORTER_VERSION };

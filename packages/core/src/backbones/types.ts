@@ -18,7 +18,7 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Square input size in pixels (default the spec's inputSize). */
   inputSize?: number;
-  /** Allow fetching weights from the official URL when they are not on disk (default false). */
+  /** Fetch weights from their public source into the cache when they are not on disk (default true; see @udtl/datasets fetchResource). */
   download?: boolean;
   log?: (message: string) => void;
 }
