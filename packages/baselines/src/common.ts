@@ -10,6 +10,7 @@ import {
   pooledDim,
   selectC,
   ZERO_BIAS_CAE_DEFAULTS,
+  type Backbone,
   type FitContext,
   type FittedModel,
   type Matrix,
@@ -86,18 +87,22 @@ export function checkLabelled(methodId: string, labelled: LabelledSet): void {
   }
 }
 
-/** Pretrained backbones stay loaded for the life of the worker: every fit only reads them. */
-const pretrained = new Map<string, Promise<TapSource>>();
+/** Pretrained backbones stay loaded for the life of the worker, one instance per id and size, shared by the baselines (which only read them). */
+const pretrained = new Map<string, Promise<Backbone>>();
 
-export function pretrainedTapSource(backbone: string, inputSize: number, tap: string, ctx: FitContext): Promise<TapSource> {
-  const key = `${backbone}|${inputSize}|${tap}`;
-  let source = pretrained.get(key);
-  if (!source) {
-    source = loadBackbone(backbone, { inputSize, cacheDir: ctx.cacheDir, log: ctx.log }).then((b) => backboneTapSource(b, tap));
-    source.catch(() => pretrained.delete(key));
-    pretrained.set(key, source);
+export function pretrainedBackbone(backbone: string, inputSize: number, ctx: Pick<FitContext, 'cacheDir' | 'log'>): Promise<Backbone> {
+  const key = `${backbone}|${inputSize}`;
+  let b = pretrained.get(key);
+  if (!b) {
+    b = loadBackbone(backbone, { inputSize, cacheDir: ctx.cacheDir, log: ctx.log });
+    b.catch(() => pretrained.delete(key));
+    pretrained.set(key, b);
   }
-  return source;
+  return b;
+}
+
+export async function pretrainedTapSource(backbone: string, inputSize: number, tap: string, ctx: FitContext): Promise<TapSource> {
+  return backboneTapSource(await pretrainedBackbone(backbone, inputSize, ctx), tap);
 }
 
 /** Classifier columns (classes seen in fit) → one column per class of the dataset (unseen: 0). */

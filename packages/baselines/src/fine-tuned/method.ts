@@ -10,7 +10,6 @@ import {
   backboneTapSource,
   batchToTensor,
   childSeed,
-  loadBackbone,
   mulberry32,
   registerMethod,
   tapMaps,
@@ -25,7 +24,7 @@ import {
   type TapSource,
 } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
-import { checkImages, checkLabelled, positiveInteger, resolveParams } from '../common.js';
+import { checkImages, checkLabelled, positiveInteger, pretrainedBackbone, resolveParams } from '../common.js';
 import { copyTrunk, cutFor, glorotUniform, INPUT_CUT } from './network.js';
 
 export type FineTunedParams = {
@@ -92,19 +91,6 @@ const PARAM_DOCS: Record<keyof FineTunedParams, string> = {
 
 const ID = 'fine-tuned';
 const PREDICT_BATCH = 64;
-
-/** Pretrained backbones stay loaded per worker; fits copy the layers they train. */
-const backbones = new Map<string, Promise<Backbone>>();
-function backboneFor(p: FineTunedParams, ctx: FitContext): Promise<Backbone> {
-  const key = `${p.backbone}|${p.inputSize}`;
-  let b = backbones.get(key);
-  if (!b) {
-    b = loadBackbone(p.backbone, { inputSize: p.inputSize, cacheDir: ctx.cacheDir, log: ctx.log });
-    b.catch(() => backbones.delete(key));
-    backbones.set(key, b);
-  }
-  return b;
-}
 
 /** Network inputs of a set of images: cached cut-point maps, or uint8 pixels when training from the input. */
 interface Inputs {
@@ -279,7 +265,7 @@ class FineTunedMethod implements Method {
   }
 
   private async frozen(ctx: FitContext): Promise<{ backbone: Backbone; cut: string; end: string; source?: TapSource }> {
-    const backbone = await backboneFor(this.params, ctx);
+    const backbone = await pretrainedBackbone(this.params.backbone, this.params.inputSize, ctx); // read only: fits copy what they train
     const { cut, end } = cutFor(backbone, this.params.trainBlocks);
     return { backbone, cut, end, source: cut === INPUT_CUT ? undefined : backboneTapSource(backbone, cut) };
   }
