@@ -5,6 +5,9 @@ export { readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifes
 export * from './summary.js';
 export * from './significance.js';
 export * from './across.js';
+export * from './verdict.js';
+export * from './anchors.js';
+export { verdictSummary, verdictSection, chosenSection, chosenValue, anchorsSection, type VerdictRules } from './html/verdict.js';
 export * from './charts/index.js';
 export * from './figures.js';
 export * from './synthetic.js';

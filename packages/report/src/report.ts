@@ -6,9 +6,11 @@ import { buildFigures, fullBudgets, type Figure } from './figures.js';
 import { esc } from './html/format.js';
 import { acrossSection, figuresSection, resultsSection, runSection, significanceSection } from './html/sections.js';
 import { STYLE } from './html/style.js';
+import { anchorsSection, chosenSection, verdictSection, verdictSummary } from './html/verdict.js';
 import { readRun } from './results/read.js';
 import { compareWithControl } from './significance.js';
 import { summarize } from './summary.js';
+import { assessClaims } from './verdict.js';
 
 export const PROPOSED_METHOD = 'zero-bias-cae';
 
@@ -19,6 +21,8 @@ export interface ReportOptions {
   control?: string;
   /** Significance level for verdicts, Holm and the Nemenyi CD. */
   alpha?: number;
+  /** Smallest accuracy difference that matters for the verdict (default 0.02 = 2 points): defines "close". */
+  margin?: number;
   /** Also write figures/*.png (default true). */
   png?: boolean;
 }
@@ -51,6 +55,9 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
   if (run.results.length && folds.size === 1) warnings.push('Only one cross-validation fold has results: fold-based tests and confidence intervals are skipped.');
   const comparisons = methods.includes(control) ? compareWithControl(run.results, run.predictions, { control, alpha }) : [];
   const across = compareAcrossDatasets(summaries, { control, alpha });
+  const rules = { control, alpha, margin: options.margin ?? 0.02, metric: 'accuracy' };
+  const verdicts = assessClaims(run.results, rules);
+  const datasets = [...new Set([...(run.manifest?.datasets ?? []).map((d) => d.id), ...run.results.map((r) => r.dataset)])];
   const full = fullBudgets(summaries);
 
   const htmlPath = options.out?.endsWith('.html') ? resolve(options.out) : join(resolve(options.out ?? dir), 'report.html');
@@ -80,13 +87,17 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
 <body>
 <h1>${esc(title)}</h1>
 <p class="note">Unsupervised deep transfer feature learning (zero-bias convolutional auto-encoder on frozen ImageNet features) against its baselines. Results directory: <code>${esc(dir)}</code>.</p>
-<nav><a href="#run">What was run</a><a href="#results">Results</a><a href="#significance">Significance</a><a href="#across">Across datasets</a><a href="#figures">Charts</a></nav>
+<nav><a href="#verdict">Verdict</a><a href="#run">What was run</a><a href="#results">Results</a><a href="#anchors">Official split</a><a href="#significance">Significance</a><a href="#across">Across datasets</a><a href="#figures">Charts</a><a href="#chosen">Chosen hyper-parameters</a></nav>
 ${warnings.length ? `<div class="warnings" id="warnings"><strong>Read this first</strong><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : ''}
+${verdictSummary(verdicts, rules)}
+${verdictSection(verdicts, rules, methods)}
 ${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
+${anchorsSection(summaries, run.manifest, datasets, methods)}
 ${significanceSection(comparisons, control, methods, alpha)}
 ${acrossSection(across, control)}
 ${figuresSection(rendered)}
+${chosenSection(run.jobs, methods)}
 </body></html>
 `;
   await atomicWriteFile(htmlPath, html);

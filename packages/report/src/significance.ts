@@ -1,4 +1,4 @@
-import { correctedResampledTTest, holm, mcnemar, roundTo, tQuantile, wilcoxonSignedRank } from './stats/index.js';
+import { correctedResampledTTest, holm, mcnemar, pairedEffectSize, roundTo, tQuantile, wilcoxonSignedRank } from './stats/index.js';
 import { compareBudgets, type Budget, type PredictionRow, type ResultRow } from './results/types.js';
 import { pRelation } from './html/format.js';
 import { foldsPerDataset, protocolOf, type Protocol } from './summary.js';
@@ -25,6 +25,8 @@ export interface Comparison {
   /** 95% CI of that mean with the corrected resampled t-test's standard error. */
   ciLow?: number;
   ciHigh?: number;
+  /** Cohen's d_z: mean / sd of the paired differences (±Infinity for a constant non-zero difference). */
+  cohensDz?: number;
   tTest?: TestOutcome & { df: number };
   wilcoxon?: TestOutcome;
   /** On the predictions pooled over folds: b = control right & baseline wrong, c = the reverse. */
@@ -102,6 +104,7 @@ export function compareWithControl(results: ResultRow[], predictions: Prediction
           c.ciLow = t.meanDifference - half;
           c.ciHigh = t.meanDifference + half;
         }
+        c.cohensDz = pairedEffectSize(d, d.map(() => 0)).cohensDz;
         const w = wilcoxonSignedRank(d);
         c.wilcoxon = { statistic: w.statistic, pValue: w.pValue, pHolm: NaN };
         if (wilcoxonFloor(w.n) > alpha) c.notes.push(`Wilcoxon with ${w.n} non-zero difference(s) cannot reach p < ${alpha} (smallest possible p = ${wilcoxonFloor(w.n).toFixed(3)})`);

@@ -13,19 +13,27 @@ import type { Budget, JobRecord, RunManifest } from './results/types.js';
 export interface SyntheticOptions {
   seed?: number;
   datasets?: { id: string; classes: string[]; nSamples: number }[];
-  /** `skill`: accuracy with all labels; chance level is 1/classes. */
-  methods?: { id: string; skill: number }[];
+  /**
+   * `skill`: accuracy with all labels; chance level is 1/classes. `foldSkills` (one per CV fold)
+   * overrides it per fold, to make fold-to-fold noise or a controlled effect.
+   */
+  methods?: { id: string; skill: number; foldSkills?: number[] }[];
+  /**
+   * Methods share one uniform draw per test image (easy and hard images), so their per-fold
+   * accuracy difference follows their skill difference closely instead of adding binomial noise.
+   */
+  correlated?: boolean;
   folds?: number;
   repeats?: number;
   seeds?: number[];
   budgets?: Budget[];
-  /** Also write one 'official' split evaluation per dataset × method × budget. */
-  official?: boolean;
+  /** Also write one 'official' split evaluation per dataset × method × budget (all datasets, or those listed). */
+  official?: boolean | string[];
   /** Keep only this fraction of the jobs (in grid order) and mark the run incomplete. */
   keepFraction?: number;
 }
 
-export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction'>> = {
+export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction' | 'correlated'>> = {
   seed: 1,
   datasets: [
     { id: 'brain-tumor-mri', classes: ['glioma_tumor', 'meningioma_tumor', 'no_tumor', 'pituitary_tumor'], nSamples: 240 },
@@ -55,11 +63,20 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
   let predictions = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'sample_id', 'true', 'pred', ...allClasses.map((c) => `p_${c}`)]);
   const jobs: JobRecord[] = [];
   const grid: { dataset: (typeof o.datasets)[number]; method: (typeof o.methods)[number]; fold: number | 'official'; repeat: number; budget: Budget; seed: number }[] = [];
+  const hasOfficial = (id: string) => (Array.isArray(o.official) ? o.official.includes(id) : o.official);
+  for (const method of o.methods) {
+    if (method.foldSkills && method.foldSkills.length < o.folds) throw new Error(`writeSyntheticRun: method ${method.id} has ${method.foldSkills.length} foldSkills for ${o.folds} folds`);
+  }
   for (const dataset of o.datasets)
     for (const method of o.methods)
-      for (const repeat of o.official ? [0] : [...Array(o.repeats).keys()])
-        for (const fold of [...Array(o.folds).keys(), ...(o.official ? ['official' as const] : [])])
+      for (const repeat of [...Array(o.repeats).keys()])
+        // The official split is evaluated once, with repeat 0.
+        for (const fold of [...Array(o.folds).keys(), ...(repeat === 0 && hasOfficial(dataset.id) ? ['official' as const] : [])])
           for (const budget of o.budgets) for (const seed of o.seeds) grid.push({ dataset, method, fold, repeat, budget, seed });
+  // Shared per-image draws for `correlated`, from their own stream so the default output is unchanged.
+  const sharedRand = mulberry32(o.seed + 0x5eed);
+  const shared = new Map<string, Float64Array>();
+  const sharedDraws = (key: string, n: number) => shared.get(key) ?? shared.set(key, Float64Array.from({ length: n }, () => sharedRand())).get(key)!;
   const kept = grid.slice(0, Math.round(grid.length * (o.keepFraction ?? 1)));
 
   for (const job of kept) {
@@ -70,13 +87,15 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     const step = o.folds >= 2 ? o.folds : 5;
     const perClass = Math.round((dataset.nSamples / k) * (1 - 1 / step));
     const labels = budget === 'all' ? perClass : Math.min(budget, perClass);
-    const target = chance + (method.skill - chance) * (1 - Math.exp(-labels / 8));
+    const skill = fold !== 'official' && method.foldSkills ? method.foldSkills[fold] : method.skill;
+    const target = chance + (skill - chance) * (1 - Math.exp(-labels / 8));
     // The official split uses fold 0's test samples.
     const f = fold === 'official' ? 0 : fold;
+    const draws = options.correlated ? sharedDraws(`${dataset.id}|${fold}|${repeat}|${seed}`, dataset.nSamples) : undefined;
     const truth: number[] = [], pred: number[] = [];
     for (let i = f; i < dataset.nSamples; i += step) {
       const t = i % k;
-      const p = rand() < target ? t : (t + 1 + Math.floor(rand() * (k - 1))) % k;
+      const p = (draws ? draws[i] : rand()) < target ? t : (t + 1 + Math.floor(rand() * (k - 1))) % k;
       truth.push(t); pred.push(p);
       const proba = dataset.classes.map((_, c) => (c === p ? 0.5 + 0.5 / k : 0.5 / k));
       const cells = allClasses.map((c) => { const j = dataset.classes.indexOf(c); return j < 0 ? '' : proba[j].toFixed(4); });
@@ -92,7 +111,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     ];
     for (const [metric, value] of metrics) results += csv([dataset.id, method.id, fold, repeat, budget, seed, metric, value]);
     const key = [dataset.id, method.id, fold, repeat, budget, seed].join('|');
-    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, params: {}, chosen: {}, status: 'ok', fitSeconds, predictSeconds });
+    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, params: {}, chosen: syntheticChosen(method.id, f, labels), status: 'ok', fitSeconds, predictSeconds });
   }
 
   const complete = kept.length === grid.length;
@@ -118,4 +137,13 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
   await atomicWriteFile(join(dir, 'predictions.csv'), predictions);
   await atomicWriteFile(join(dir, 'jobs.jsonl'), jobs.map((j) => JSON.stringify(j)).join('\n') + (jobs.length ? '\n' : ''));
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}
+
+/** Plausible values a method records from its inner validation (deterministic: no draw from the shared stream). */
+function syntheticChosen(method: string, fold: number, labels: number): Record<string, unknown> {
+  const candidates = [0.01, 0.1, 1, 10];
+  const C = candidates[(fold + Math.round(Math.log2(labels))) % candidates.length];
+  if (method === 'random-backbone') return {};
+  if (method !== 'zero-bias-cae') return { C, innerFolds: Math.min(5, labels) };
+  return { C, theta: fold % 2 ? 0.5 : 1, caeLossHistory: Array.from({ length: 10 }, (_, e) => Number((0.5 * 0.8 ** e + 0.05).toFixed(4))) };
 }

@@ -10,4 +10,6 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0 2em;overflow-x:auto}figcaption{font-size:.9em;color:#555}
 pre{background:#f7f7f7;padding:.7em;overflow-x:auto;font-size:.85em}
 nav a{margin-right:1em}
+.inconclusive{color:#8a5a00}.verdict-summary{background:#f3f6fb;border:1px solid #9fb3d1;padding:.5em 1em;border-radius:4px;margin:1em 0}
+details{margin:.4em 0}summary{cursor:pointer}
 `;
