@@ -107,7 +107,8 @@ export function compareWithControl(results: ResultRow[], predictions: Prediction
         c.cohensDz = pairedEffectSize(d, d.map(() => 0)).cohensDz;
         const w = wilcoxonSignedRank(d);
         c.wilcoxon = { statistic: w.statistic, pValue: w.pValue, pHolm: NaN };
-        if (wilcoxonFloor(w.n) > alpha) c.notes.push(`Wilcoxon with ${w.n} non-zero difference(s) cannot reach p < ${alpha} (smallest possible p = ${wilcoxonFloor(w.n).toFixed(3)})`);
+        if (w.n === 0) c.notes.push('every paired fold difference is zero: Wilcoxon has nothing to rank (p = 1)');
+        else if (wilcoxonFloor(w.n) > alpha) c.notes.push(`Wilcoxon with ${w.n} non-zero difference(s) cannot reach p < ${alpha} (smallest possible p = ${wilcoxonFloor(w.n).toFixed(3)})`);
       }
       const mc = correct.get(ck)?.get(control), bc = correct.get(ck)?.get(baseline);
       if (mc && bc) {
