@@ -39,6 +39,13 @@ export function verdictSummary(verdicts: ClaimVerdict[], rules: VerdictRules): s
   return `<div class="verdict-summary" id="verdict-summary">${head}<ul>${lines.join('')}</ul></div>`;
 }
 
+/** With n paired folds the exact two-sided Wilcoxon p is at least 2/2^n: say so when that exceeds α. */
+function wilcoxonLimit(verdicts: ClaimVerdict[], alpha: number): string {
+  const n = Math.max(0, ...verdicts.filter((v) => v.wilcoxon).map((v) => v.nUnits));
+  const floor = 2 / 2 ** n;
+  return n && floor > alpha ? `<li>With ${n} folds the exact Wilcoxon test cannot reach p &lt; ${alpha} (smallest possible p = ${floor.toFixed(4)}); the corrected t-test decides.</li>` : '';
+}
+
 /** The detailed section: the decision rule in words, then one table per dataset. */
 export function verdictSection(verdicts: ClaimVerdict[], rules: VerdictRules, methods: string[]): string {
   const m = `${(100 * rules.margin).toFixed(1).replace(/\.0$/, '')} points`;
@@ -51,7 +58,7 @@ export function verdictSection(verdicts: ClaimVerdict[], rules: VerdictRules, me
   body += `<ul class="notes">
 <li><b>Better than transfer-learned</b> — reproduces: significantly better (p_holm &lt; α). Does not reproduce: significantly worse, or not significant while the CI rules out a gain of ${esc(m)} or more. Otherwise inconclusive at this sample size.</li>
 <li><b>Close to fine-tuned</b> (our definition of “close”): not significantly worse and a mean Δ of at least −${esc(m)}. Does not reproduce: significantly worse, or the whole CI below −${esc(m)}. Inconclusive: the CI spans both −${esc(m)} and +${esc(m)}, or Δ is below −${esc(m)} without significance.</li>
-<li>With 5 folds the exact Wilcoxon test cannot reach p &lt; 0.05 (smallest p = 0.0625), and the corrected CI is wide: a negative or inconclusive result is reported as such.</li>
+${wilcoxonLimit(verdicts, rules.alpha)}<li>A negative or inconclusive result is reported as such: with few folds the corrected CI is wide.</li>
 </ul>`;
   const absent = claimed.map((v) => v.baseline).filter((b) => !methods.includes(b));
   if (!methods.includes(rules.control)) absent.unshift(rules.control);
@@ -144,7 +151,7 @@ export function anchorsSection(summaries: Summary[], manifest: RunManifest | und
     if (ours.length || theirs.length) body += table(['model', 'ACC (%)', 'AUC (%)', 'n', 'source'], [...ours, ...theirs], 'anchors');
     const protocol: string[] = [];
     if (mine.length) {
-      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${budgetText(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); the validation split is not used — hyper-parameters were chosen by inner cross-validation on the training images; tested once on the official test split.`);
+      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${budgetText(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); the validation split is not used — hyper-parameters and early stopping were decided on the training images alone (inner cross-validation or a held-out part of them); tested once on the official test split.`);
     }
     for (const a of published) protocol.push(`${a.model} (${a.source.split(',')[0]}): ${a.protocol}`);
     if (!published.length) protocol.push(`No published anchors are registered for ${dataset} (add them with registerAnchor in packages/report/src/anchors.ts).`);
