@@ -39,14 +39,16 @@ export interface CaeParams {
 }
 
 /**
- * Defaults, chosen to fit the compute budget on one wasm thread (measured on the 2-core dev
- * machine, 7x7x320 `block_16_project` maps; wasm matmul ≈ 25 GFLOP/s):
+ * Defaults, chosen to fit the compute budget on one wasm thread (bench/cae.bench.ts on the 2-core
+ * dev machine, shared, 7x7x320 `block_16_project` maps; wasm matmul ≈ 25 GFLOP/s):
  * - 1x1 kernels, 320 → 2048 codes (6.4x overcomplete per position, as zero-bias AEs intend):
- *   encoding ≈ 64 MFLOP/map; one epoch (8 patches/map) over 3,000 maps ≈ 6-8 s (see bench/cae.bench.ts).
- * - A 3x3 320 → 2048 encoder costs 0.58 GFLOP/map (≈ 55 maps/s, ~55 s to encode one fold's
- *   3,000 maps) and is only 0.7x "overcomplete" per 3x3x320 patch; 3x3 → 1024 encodes at ≈ 110
- *   maps/s. Both are available (`kernelSize: 3`), but would break the 30-minute default experiment.
- * - θ = 1.0 TRec on standardised inputs with N(0, 1/fan_in) init: ~15% of units non-zero at start.
+ *   one epoch (8 patches/map) over 3,000 maps 6.9 s; the default 4 epochs on a fold's 2,400 maps
+ *   19.9 s; encoding + pooling ≈ 290 maps/s (≈ 10 s for 3,000 maps).
+ * - A 3x3 encoder is the budget's casualty: 320 → 1024 encodes 107 maps/s, 320 → 2048 43 maps/s
+ *   (70 s per 3,000 maps, and only 0.7x "overcomplete" per 3x3x320 patch). Both stay available
+ *   (`kernelSize: 3`) but would break the 30-minute default experiment.
+ * - θ = 1.0 TRec on standardised inputs with N(0, 1/fan_in) init: ~14-16% of units non-zero at
+ *   start; after training on brain MRI maps 4-5%.
  */
 export const CAE_DEFAULTS: Readonly<CaeParams> = Object.freeze({
   layers: 1,
