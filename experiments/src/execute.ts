@@ -40,14 +40,19 @@ export class Executor {
   private loaded = new Map<string, Promise<LoadedDataset>>();
   private stages = new core.MemoryStageStore();
   private stageScope = '';
-  private backend: { name: string; gpu: boolean } | undefined;
+  private backend: { name: string; gpu: boolean; engine: string } | undefined;
 
   constructor(private env: WorkerEnv, private store: RunStore) {}
 
-  async backendInfo(): Promise<{ name: string; gpu: boolean }> {
+  /** The tfjs backend (training, and inference when no native engine loads) and the frozen-backbone engine. */
+  async backendInfo(): Promise<{ name: string; gpu: boolean; engine: string }> {
     if (!this.backend) {
       const info = await core.initBackend();
-      this.backend = { name: info.name, gpu: info.gpu };
+      const engine =
+        process.env.UDTL_ENGINE === 'tfjs'
+          ? 'tfjs'
+          : await core.loadOnnxRuntime().then((ort) => `onnxruntime ${core.onnxRuntimeVersion(ort)}`, () => 'tfjs');
+      this.backend = { name: info.name, gpu: info.gpu, engine };
     }
     return this.backend;
   }

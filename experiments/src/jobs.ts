@@ -36,7 +36,8 @@ export interface JobResult extends Job {
   methodId: string;
   params: Record<string, unknown>;
   chosen: Record<string, unknown>;
-  backend: { name: string; gpu: boolean };
+  /** tfjs backend, GPU or not, and the engine that ran frozen backbones. */
+  backend: { name: string; gpu: boolean; engine?: string };
   metrics: Record<string, number>;
   fitSeconds: number;
   predictSeconds: number;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Task, WorkerEnv } from './execute.js';
@@ -24,7 +25,9 @@ export async function runPool(tasks: Task[], size: number, env: WorkerEnv, event
       if (queue.length === 0 && active === 0) resolveAll();
     };
     const spawn = (slot: number) => {
-      const worker = new Worker(WORKER_FILE, { workerData: env });
+      // Native engines (onnxruntime) get an equal share of the cores, so workers don't oversubscribe them.
+      const threads = String(Math.max(1, Math.floor(availableParallelism() / n)));
+      const worker = new Worker(WORKER_FILE, { workerData: env, env: { ...process.env, UDTL_ENGINE_THREADS: process.env.UDTL_ENGINE_THREADS ?? threads } });
       let current: Task | undefined;
       let ended = false;
       const next = () => {

@@ -111,7 +111,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     complete: false,
   };
   await writeManifest(runDir, manifest, true);
-  let backend: { name: string; gpu: boolean } | undefined;
+  let backend: { name: string; gpu: boolean; engine?: string } | undefined;
   const failures: { job: string; error: string }[] = [];
   if (groups.length) {
     const needPrepare = [...new Set(groups.map((g) => g.group.dataset))];

@@ -6,7 +6,7 @@ import { RunStore } from './store.js';
 
 /** Messages a worker sends to the pool. */
 export type WorkerMessage =
-  | { type: 'ready'; backend: { name: string; gpu: boolean } }
+  | { type: 'ready'; backend: { name: string; gpu: boolean; engine: string } }
   | { type: 'job'; key: string; status: 'ok' | 'failed'; error?: string; accuracy?: number }
   | { type: 'log'; message: string }
   | { type: 'taskDone' }

@@ -4,8 +4,8 @@
  */
 import {
   createClassifier,
-  loadBackbone,
-  backboneTapSource,
+  frozenTapSource,
+  sharedBackbone,
   matrixToRows,
   pooledDim,
   selectC,
@@ -87,22 +87,13 @@ export function checkLabelled(methodId: string, labelled: LabelledSet): void {
   }
 }
 
-/** Pretrained backbones stay loaded for the life of the worker, one instance per id and size, shared by the baselines (which only read them). */
-const pretrained = new Map<string, Promise<Backbone>>();
-
+/** The pretrained backbone shared with zero-bias-cae (core keeps one per worker; the baselines only read it). */
 export function pretrainedBackbone(backbone: string, inputSize: number, ctx: Pick<FitContext, 'cacheDir' | 'log'>): Promise<Backbone> {
-  const key = `${backbone}|${inputSize}`;
-  let b = pretrained.get(key);
-  if (!b) {
-    b = loadBackbone(backbone, { inputSize, cacheDir: ctx.cacheDir, log: ctx.log });
-    b.catch(() => pretrained.delete(key));
-    pretrained.set(key, b);
-  }
-  return b;
+  return sharedBackbone(backbone, inputSize, ctx);
 }
 
 export async function pretrainedTapSource(backbone: string, inputSize: number, tap: string, ctx: FitContext): Promise<TapSource> {
-  return backboneTapSource(await pretrainedBackbone(backbone, inputSize, ctx), tap);
+  return frozenTapSource(await sharedBackbone(backbone, inputSize, ctx), tap, ctx);
 }
 
 /** Classifier columns (classes seen in fit) → one column per class of the dataset (unseen: 0). */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
-  backboneTapSource,
+  frozenTapSource,
   childSeed,
   loadBackbone,
   mulberry32,
@@ -96,7 +96,7 @@ class RandomBackboneMethod implements Method {
   /** The random network's tap; its weights hash (not the pretrained file's) keys the feature cache. */
   private async source(ctx: FitContext): Promise<TapSource> {
     const { backbone, weightsHash } = await randomNetwork(this.params, ctx);
-    return { ...backboneTapSource(backbone, this.params.tap), weightsHash };
+    return frozenTapSource(backbone, this.params.tap, ctx, weightsHash);
   }
 
   private async features(images: ImageSet, source: TapSource, ctx: FitContext) {

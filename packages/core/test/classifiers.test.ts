@@ -70,6 +70,17 @@ for (const c of ref.cases) {
       });
     }
 
+    for (const r of c.svm) {
+      it(`LinearSVM (primal L-BFGS) C=${r.C}: the same optimum as sklearn's dual solver`, () => {
+        const m = new LinearSVM({ C: r.C, solver: 'primal', tol: 1e-10, maxIter: 100_000 }).fit(X, c.y);
+        expect(m.converged).toBe(true);
+        expect(relErr(m.coef!, r.coef.flat())).toBeLessThan(1e-4);
+        expect(relErr(m.intercept!, r.intercept)).toBeLessThan(1e-4);
+        expectMatrixClose(m.predictProba(X), r.proba, 1e-4);
+        expect(Array.from(m.predict(X))).toEqual(r.predict);
+      });
+    }
+
     for (const r of c.logistic) {
       it(`LogisticRegression C=${r.C}: coef, intercept, proba, predict`, () => {
         const m = new LogisticRegression({ C: r.C, tol: 1e-10, maxIter: 10_000 }).fit(X, c.y);

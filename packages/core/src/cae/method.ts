@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
 // The backbones index registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*).
-import { loadBackbone } from '../backbones/index.js';
 import { featureKeyHash } from '../cache/feature-cache.js';
 import { matrixToRows, type Matrix } from '../classifiers/matrix.js';
 import { createClassifier } from '../classifiers/registry.js';
 import { selectC } from '../classifiers/select-c.js';
-import { backboneTapSource, concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps, type TapSource } from '../extractor/features.js';
+import { frozenTapSource, sharedBackbone } from '../extractor/frozen.js';
+import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps, type TapSource } from '../extractor/features.js';
 import { pooledDim, type PoolMode } from '../extractor/pool.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { registerMethod } from '../method/registry.js';
@@ -76,18 +76,9 @@ const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
   extractBatchSize: 'images per backbone batch',
 };
 
-/** Backbones stay loaded for the life of the worker: they are shared by every fit. */
-const backbones = new Map<string, Promise<TapSource>>();
-
-function tapSourceFor(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapSource> {
-  const key = `${p.backbone}|${p.inputSize}|${p.tap}`;
-  let source = backbones.get(key);
-  if (!source) {
-    source = loadBackbone(p.backbone, { inputSize: p.inputSize, cacheDir: ctx.cacheDir, log: ctx.log }).then((b) => backboneTapSource(b, p.tap));
-    source.catch(() => backbones.delete(key));
-    backbones.set(key, source);
-  }
-  return source;
+/** The frozen backbone's tap, shared by every fit of the worker (and with the baselines). */
+async function tapSourceFor(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapSource> {
+  return frozenTapSource(await sharedBackbone(p.backbone, p.inputSize, ctx), p.tap, ctx);
 }
 
 function checkImages(images: ImageSet, p: ZeroBiasCaeParams, what: string): void {

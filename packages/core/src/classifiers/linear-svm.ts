@@ -1,5 +1,6 @@
 import { assertPositiveC, LinearClassifier, sigmoid } from './classifier.js';
 import { encodeLabels } from './labels.js';
+import { minimizeLbfgs } from './lbfgs.js';
 import { assertMatrix, zerosMatrix, type Matrix } from './matrix.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
 
@@ -14,6 +15,13 @@ export interface LinearSVMOptions {
   seed?: number;
   /** Add a constant feature of 1 whose weight is the intercept. Default true. */
   fitIntercept?: boolean;
+  /**
+   * 'dual': liblinear's dual coordinate descent (sklearn's default). 'primal': L-BFGS on the same
+   * (once-differentiable) primal objective — the same optimum by an independent route (tested
+   * against the same sklearn references); on 2400×2048 data it was not faster than 'dual'.
+   * Default 'dual'.
+   */
+  solver?: 'dual' | 'primal';
 }
 
 /**
@@ -35,19 +43,23 @@ export class LinearSVM extends LinearClassifier {
   readonly maxIter: number;
   readonly seed: number;
   readonly fitIntercept: boolean;
+  readonly solver: 'dual' | 'primal';
 
   constructor(options: LinearSVMOptions = {}) {
     super();
     this.C = options.C ?? 1;
-    this.tol = options.tol ?? 1e-4;
+    // The primal tolerance bounds the gradient of a per-sample mean: a different scale from liblinear's.
+    this.tol = options.tol ?? (options.solver === 'primal' ? 1e-6 : 1e-4);
     this.maxIter = options.maxIter ?? 1000;
     this.seed = options.seed ?? 0;
     this.fitIntercept = options.fitIntercept ?? true;
+    this.solver = options.solver ?? 'dual';
+    if (this.solver !== 'dual' && this.solver !== 'primal') throw new Error(`linear-svm: solver must be 'dual' or 'primal', got '${this.solver}'`);
     assertPositiveC(this.C, this.kind);
   }
 
   params(): Record<string, unknown> {
-    return { C: this.C, tol: this.tol, maxIter: this.maxIter, seed: this.seed, fitIntercept: this.fitIntercept };
+    return { C: this.C, tol: this.tol, maxIter: this.maxIter, seed: this.seed, fitIntercept: this.fitIntercept, solver: this.solver };
   }
 
   fit(X: Matrix, y: ArrayLike<number>): this {
@@ -61,7 +73,11 @@ export class LinearSVM extends LinearClassifier {
     this.converged = true;
     problems.forEach((positive, row) => {
       const target = Int8Array.from(encoded, (e) => (e === positive ? 1 : -1));
-      const r = solveSquaredHingeDual(X, target, this.C, this.fitIntercept ? 1 : 0, this.tol, this.maxIter, mulberry32(this.seed + row));
+      const bias = this.fitIntercept ? 1 : 0;
+      const r =
+        this.solver === 'primal'
+          ? solveSquaredHingePrimal(X, target, this.C, bias, this.tol, this.maxIter)
+          : solveSquaredHingeDual(X, target, this.C, bias, this.tol, this.maxIter, mulberry32(this.seed + row));
       this.coef!.set(r.w.subarray(0, d), row * d);
       this.intercept![row] = this.fitIntercept ? r.w[d] : 0;
       this.nIter = Math.max(this.nIter, r.iterations);
@@ -164,4 +180,48 @@ function solveSquaredHingeDual(
     PGmaxOld = PGmaxNew > 0 ? PGmaxNew : Infinity;
   }
   return { w, iterations: iter, converged };
+}
+
+/**
+ * The primal problem min ½||w̃||² + C Σ max(0, 1 − yᵢ w̃ᵀx̃ᵢ)² (x̃ = [x; bias]) by L-BFGS, scaled by
+ * 1/(Cn) so that `tol` bounds the gradient of a per-sample mean, independent of n and C.
+ */
+function solveSquaredHingePrimal(
+  X: Matrix,
+  y: Int8Array,
+  C: number,
+  bias: number,
+  tol: number,
+  maxIter: number,
+): { w: Float64Array; iterations: number; converged: boolean } {
+  const n = X.rows;
+  const d = X.cols;
+  const dim = d + (bias ? 1 : 0);
+  const scale = 1 / (C * n);
+  const margins = new Float64Array(n);
+  const objective = (w: Float64Array, grad: Float64Array): number => {
+    let loss = 0;
+    grad.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * d;
+      let s = bias ? w[d] * bias : 0;
+      for (let j = 0; j < d; j++) s += w[j] * X.data[row + j];
+      const slack = 1 - y[i] * s;
+      margins[i] = slack;
+      if (slack > 0) {
+        loss += slack * slack;
+        const coef = (-2 * y[i] * slack) / n;
+        for (let j = 0; j < d; j++) grad[j] += coef * X.data[row + j];
+        if (bias) grad[d] += coef * bias;
+      }
+    }
+    let reg = 0;
+    for (let j = 0; j < dim; j++) {
+      reg += w[j] * w[j];
+      grad[j] += scale * w[j];
+    }
+    return loss / n + 0.5 * scale * reg;
+  };
+  const r = minimizeLbfgs(objective, new Float64Array(dim), { tol, maxIter });
+  return { w: r.x, iterations: r.iterations, converged: r.converged };
 }

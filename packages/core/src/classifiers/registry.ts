@@ -9,6 +9,8 @@ export interface ClassifierOptions {
   C?: number;
   tol?: number;
   maxIter?: number;
+  /** linear-svm only: 'dual' (liblinear's CD, default) or 'primal' (L-BFGS on the same objective). */
+  solver?: 'dual' | 'primal';
   /** Seed for solvers that shuffle (linear-svm). */
   seed?: number;
   /** Wrap in a StandardScaler fit on the training data. Default false. */
@@ -36,5 +38,5 @@ export function createClassifier(options: ClassifierOptions): Classifier {
   return options.standardize ? new ScaledClassifier(classifier) : classifier;
 }
 
-registerClassifier('linear-svm', ({ C, tol, maxIter, seed }) => new LinearSVM({ C, tol, maxIter, seed }));
+registerClassifier('linear-svm', ({ C, tol, maxIter, seed, solver }) => new LinearSVM({ C, tol, maxIter, seed, solver }));
 registerClassifier('logistic', ({ C, tol, maxIter }) => new LogisticRegression({ C, tol, maxIter }));

@@ -1,2 +1,3 @@
 export * from './pool.js';
 export * from './features.js';
+export * from './frozen.js';

@@ -130,7 +130,8 @@ function outputShapeOf(backbone: Backbone, layer: string): number[] {
 }
 
 function threadCount(threads: number | undefined): number {
-  const t = threads ?? availableParallelism();
+  // UDTL_ENGINE_THREADS: set by the experiment runner to cores / workers, so workers don't oversubscribe.
+  const t = threads ?? (Number(process.env.UDTL_ENGINE_THREADS) || availableParallelism());
   if (!Number.isInteger(t) || t < 1) throw new Error(`frozen engine: threads must be a positive integer, got ${threads}`);
   return t;
 }
