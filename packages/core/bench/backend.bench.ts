@@ -2,9 +2,12 @@
  * Conv training step (forward + backward for both dx and dw) on wasm, with udtl's gradient
  * kernels, vs tfjs's pure-JS cpu backend. Prints ms/step and the cpu/wasm ratio.
  *
- *   node --import tsx bench/backend.bench.ts [--steps N]
+ *   node --import tsx bench/backend.bench.ts [--steps N] [--cpu-steps N]
+ *
+ * cpu takes minutes per step on the first shape, so it gets one timed step and no warm-up by default.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../src/backend/index.js';
 
 interface Shape {
@@ -25,8 +28,8 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** Median wall time of `steps` training steps after one warm-up step. */
-function timeStep(s: Shape, steps: number): number {
+/** Median wall time of `steps` training steps, after one warm-up step if `warmUp`. */
+function timeStep(s: Shape, steps: number, warmUp: boolean): number {
   const depthwise = s.label.startsWith('depthwise');
   const x = tf.randomNormal(s.x, 0, 1, 'float32', 1) as tf.Tensor4D;
   const w = tf.randomNormal(s.filter, 0, 0.05, 'float32', 2) as tf.Tensor4D;
@@ -38,7 +41,7 @@ function timeStep(s: Shape, steps: number): number {
     grads.forEach((g) => g.dataSync()); // force completion
     tf.dispose(grads);
   };
-  step();
+  if (warmUp) step();
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
@@ -51,15 +54,17 @@ function timeStep(s: Shape, steps: number): number {
 }
 
 const steps = arg('--steps', 3);
+const cpuSteps = arg('--cpu-steps', 1);
 const wasmInfo = await initBackend({ force: 'wasm' });
 await tf.setBackend('cpu');
 await tf.setBackend('wasm');
-console.log(`# backend bench: conv training step (loss = mean(conv(x,w)^2), grads for x and w), median of ${steps} after 1 warm-up`);
+console.log(`# backend bench: conv training step (loss = mean(conv(x,w)^2), grads for x and w), wasm: median of ${steps} after 1 warm-up; cpu: median of ${cpuSteps}, no warm-up`);
 console.log(`# wasm: ${JSON.stringify(wasmInfo)}; cpu: tfjs-backend-cpu ${tf.version_core}; node ${process.version}`);
 for (const s of shapes) {
   await tf.setBackend('wasm');
-  const wasmMs = timeStep(s, steps);
+  const wasmMs = timeStep(s, steps, true);
+  console.log(`${s.label}: wasm ${wasmMs.toFixed(0)} ms/step`);
   await tf.setBackend('cpu');
-  const cpuMs = timeStep(s, Math.max(1, Math.min(steps, 2)));
-  console.log(`${s.label}: wasm ${wasmMs.toFixed(0)} ms/step, cpu ${cpuMs.toFixed(0)} ms/step, cpu/wasm ${(cpuMs / wasmMs).toFixed(1)}x`);
+  const cpuMs = timeStep(s, cpuSteps, false);
+  console.log(`${s.label}: cpu ${cpuMs.toFixed(0)} ms/step, cpu/wasm ${(cpuMs / wasmMs).toFixed(1)}x`);
 }
