@@ -92,6 +92,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       }
     }
   }
+  // Fold-major order: an interrupted run has results for every dataset and method, not just the first dataset.
+  const foldRank = (f: number | 'official') => (f === 'official' ? Number.MAX_SAFE_INTEGER : f);
+  groups.sort((a, b) => a.group.seed - b.group.seed || foldRank(a.group.fold) - foldRank(b.group.fold));
   const pending = groups.reduce((n, g) => n + g.group.budgets.length, 0);
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   balancedAccuracy, classProbabilities, createClassifier, LinearSVM, listClassifiers, LogisticRegression, matrixFromRows,
-  registerClassifier, selectC, StandardScaler, stratifiedFoldAssignment, type Matrix,
+  registerClassifier, selectC, StandardScaler, stratifiedFoldAssignment, stratifiedSubsample,
+  type Matrix,
 } from '../src/classifiers/index.js';
 
 // Produced by `/usr/bin/python3 packages/core/test/fixtures/make_sklearn_reference.py`
@@ -205,8 +206,20 @@ describe('selectC', () => {
     expect(a.scores.every((s) => s.balancedAccuracy === 1)).toBe(true);
     expect(a.C).toBe(0.1);
     const one = selectC(matrixFromRows([[0], [1], [2]]), [0, 0, 1], { candidates: [0.01, 1, 100] });
-    expect(one).toEqual({ C: 1, scores: [], folds: 0 });
+    expect(one).toEqual({ C: 1, scores: [], folds: 0, samples: 3 });
     expect(() => selectC(X, y, { candidates: [] })).toThrow(/at least one C/);
+  });
+
+  it('caps the inner CV at maxSamples with a stratified, seeded subsample', () => {
+    const capped = selectC(X, y, { candidates: [1e-6, 1], folds: 2, seed: 1, maxSamples: 20 });
+    expect(capped.samples).toBe(20);
+    expect(capped.C).toBe(1);
+    const sub = stratifiedSubsample(Int32Array.from(y), 20, 1);
+    expect(sub).toEqual(stratifiedSubsample(Int32Array.from(y), 20, 1));
+    expect(sub.filter((i) => y[i] === 0)).toHaveLength(15); // 30 of 40 are class 0: the share is kept
+    expect(sub.filter((i) => y[i] === 1)).toHaveLength(5);
+    expect(new Set(sub).size).toBe(20);
+    expect(selectC(X, y, { candidates: [1e-6, 1], folds: 5, seed: 1 }).samples).toBe(40);
   });
 
   it('stratified folds: every class spread evenly over folds', () => {
