@@ -1,3 +1,4 @@
+import { mulberry32 } from '@udtl/datasets';
 /**
  * The ONNX exporter on small tf.layers graphs: every supported layer type, odd map sizes (asymmetric
  * SAME padding), dilation, depth multiplier, folded and unfolded batch norm, layout changes. The
@@ -16,17 +17,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** mulberry32: deterministic weights. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic weights. */
+const rng = mulberry32;
 
 function randomiseWeights(model: tfl.LayersModel, seed: number): void {
   const r = rng(seed);

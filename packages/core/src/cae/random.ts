@@ -4,16 +4,8 @@
  */
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded uniform generator (shared with folds and the bootstrap). */
+export { mulberry32 } from '@udtl/datasets';
 
 /** Derive an independent stream for a named purpose (layer index, epoch…) from one seed. */
 export function childSeed(seed: number, ...path: number[]): number {

@@ -1,14 +1,2 @@
-/**
- * mulberry32: a tiny seeded generator, identical on every platform. @udtl/report may not import
- * @udtl/core (which has its own copy), so the bootstrap keeps one here.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded generator (mulberry32), identical on every platform: defined with the folds. */
+export { mulberry32 } from '@udtl/datasets';
