@@ -6,7 +6,7 @@ import {
   createClassifier,
   frozenTapSource,
   sharedBackbone,
-  matrixToRows,
+  classProbabilities,
   pooledDim,
   selectC,
   ZERO_BIAS_CAE_DEFAULTS,
@@ -96,18 +96,6 @@ export async function pretrainedTapSource(backbone: string, inputSize: number, t
   return frozenTapSource(await sharedBackbone(backbone, inputSize, ctx), tap, ctx);
 }
 
-/** Classifier columns (classes seen in fit) → one column per class of the dataset (unseen: 0). */
-export function expandColumns(proba: Matrix, classes: Int32Array, nClasses: number): number[][] {
-  if (classes.length === nClasses && classes.every((c, i) => c === i)) return matrixToRows(proba);
-  const out: number[][] = [];
-  for (let i = 0; i < proba.rows; i++) {
-    const row = new Array<number>(nClasses).fill(0);
-    classes.forEach((c, j) => (row[c] = proba.data[i * proba.cols + j]));
-    out.push(row);
-  }
-  return out;
-}
-
 export interface ProbeFitOptions {
   methodId: string;
   /** Feature vectors of the labelled images (rows in `labels` order). */
@@ -137,7 +125,7 @@ export function fitProbe(o: ProbeFitOptions): FittedModel {
   return {
     predictProba: async (images) => {
       if (disposed) throw new Error(`${o.methodId}: predictProba called after dispose()`);
-      return expandColumns(clf.predictProba(await o.features(images)), clf.classes!, o.nClasses);
+      return classProbabilities(clf, await o.features(images), o.nClasses);
     },
     chosen: () => structuredClone(chosen),
     dispose: () => {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
 // The backbones index registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*).
 import { featureKeyHash } from '../cache/feature-cache.js';
-import { matrixToRows, type Matrix } from '../classifiers/matrix.js';
+import { classProbabilities } from '../classifiers/classifier.js';
+import type { Matrix } from '../classifiers/matrix.js';
 import { createClassifier } from '../classifiers/registry.js';
 import { selectC } from '../classifiers/select-c.js';
 import { frozenTapSource, sharedBackbone } from '../extractor/frozen.js';
@@ -207,7 +208,7 @@ class ZeroBiasCaeMethod implements Method {
           encoder: cae,
           pool: p.pool,
         });
-        return expandColumns(clf.predictProba(test), clf.classes!, nClasses);
+        return classProbabilities(clf, test, nClasses);
       },
       chosen: () => structuredClone(chosen),
       dispose: () => {
@@ -216,18 +217,6 @@ class ZeroBiasCaeMethod implements Method {
       },
     };
   }
-}
-
-/** Classifier columns (classes seen in fit) → one column per class of the dataset (unseen: 0). */
-function expandColumns(proba: Matrix, classes: Int32Array, nClasses: number): number[][] {
-  if (classes.length === nClasses && classes.every((c, i) => c === i)) return matrixToRows(proba);
-  const out: number[][] = [];
-  for (let i = 0; i < proba.rows; i++) {
-    const row = new Array<number>(nClasses).fill(0);
-    classes.forEach((c, j) => (row[c] = proba.data[i * proba.cols + j]));
-    out.push(row);
-  }
-  return out;
 }
 
 export const zeroBiasCaeSpec: MethodSpec<ZeroBiasCaeParams> = {
