@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configHash, loadConfig, mergeConfig, parseConfig } from '../src/config.js';
+import { resolveMethods } from '../src/methods.js';
 
 const minimal = { name: 'x', datasets: ['mednist-tiny'], methods: ['transfer-learned'] };
 
@@ -59,8 +60,14 @@ describe('experiment config', () => {
     expect(configHash(parseConfig({ ...minimal, seeds: [1] }))).not.toBe(configHash(a));
   });
 
-  it('the shipped configs are valid', async () => {
+  it('the shipped configs are valid, and their methods and parameters exist', async () => {
     const here = new URL('../configs/', import.meta.url).pathname;
-    for (const f of ['default.json', 'quick.json']) await expect(loadConfig([join(here, f)])).resolves.toBeTruthy();
+    const files = readdirSync(here).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['default.json', 'quick.json', 'ablations.json']));
+    for (const f of files) {
+      const config = await loadConfig([join(here, f)]);
+      // Unknown method ids or parameter names throw here, naming them.
+      await expect(resolveMethods(config), f).resolves.toHaveLength(config.methods.length);
+    }
   });
 });
