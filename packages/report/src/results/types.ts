@@ -45,7 +45,7 @@ export interface RunManifest {
   configHash?: string;
   config?: Record<string, unknown>;
   gitCommit?: string;
-  backend?: { name?: string; gpu?: boolean };
+  backend?: { name?: string; gpu?: boolean; engine?: string };
   versions?: Record<string, unknown>;
   datasets?: { id: string; contentHash?: string; nSamples?: number; classes?: string[]; dropped?: unknown }[];
   weights?: { backbone: string; hash?: string }[];
