@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import type { Task, WorkerEnv } from './execute.js';
 import type { WorkerMessage } from './worker.js';
 
@@ -14,7 +14,7 @@ export interface PoolEvents {
 }
 
 /**
- * One worker thread per slot (the wasm backend is single-threaded, so one per core). Tasks are
+ * One worker process per slot (the wasm backend is single-threaded, so one per core). Tasks are
  * handed out in order; a worker that dies fails its task and is replaced.
  */
 export async function runPool(tasks: Task[], size: number, env: WorkerEnv, events: PoolEvents): Promise<void> {
@@ -27,17 +27,25 @@ export async function runPool(tasks: Task[], size: number, env: WorkerEnv, event
     const spawn = (slot: number) => {
       // Native engines (onnxruntime) get an equal share of the cores, so workers don't oversubscribe them.
       const threads = String(Math.max(1, Math.floor(availableParallelism() / n)));
-      const worker = new Worker(WORKER_FILE, { workerData: env, env: { ...process.env, UDTL_ENGINE_THREADS: process.env.UDTL_ENGINE_THREADS ?? threads } });
+      const worker = fork(WORKER_FILE, [], {
+        env: { ...process.env, UDTL_WORKER_ENV: JSON.stringify(env), UDTL_ENGINE_THREADS: process.env.UDTL_ENGINE_THREADS ?? threads },
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const stop = () => {
+        if (worker.connected) worker.disconnect();
+        worker.kill();
+      };
       let current: Task | undefined;
       let ended = false;
       const next = () => {
         current = queue.shift();
         if (current) {
-          worker.postMessage(current);
+          worker.send(current);
         } else {
           ended = true;
           active--;
-          void worker.terminate();
+          stop();
           finishIfIdle();
         }
       };
@@ -57,7 +65,7 @@ export async function runPool(tasks: Task[], size: number, env: WorkerEnv, event
             for (const t of queue.splice(0)) await events.onTaskEnd(t, m.error);
             ended = true;
             active--;
-            void worker.terminate();
+            stop();
             finishIfIdle();
           } else next();
         }
@@ -72,10 +80,10 @@ export async function runPool(tasks: Task[], size: number, env: WorkerEnv, event
           spawn(slot);
         } else finishIfIdle();
       });
-      worker.on('exit', async (code) => {
+      worker.on('exit', async (code, signal) => {
         if (ended) return;
         ended = true;
-        await endTask(`worker exited with code ${code}`);
+        await endTask(`worker exited with ${signal ? `signal ${signal}` : `code ${code}`}`);
         active--;
         if (queue.length) {
           active++;

@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { Executor, type Task, type WorkerEnv } from './execute.js';
 import { importMethodPackage, loadBuiltinMethods } from './methods.js';
 import { methodEntries } from './config.js';
@@ -12,9 +11,15 @@ export type WorkerMessage =
   | { type: 'taskDone' }
   | { type: 'taskFailed'; error: string };
 
-const env = workerData as WorkerEnv;
-const port = parentPort!;
-const send = (m: WorkerMessage) => port.postMessage(m);
+/**
+ * A worker is a child process (not a thread): native engines such as onnxruntime-node can be loaded
+ * once per process only, and a process per worker also keeps memory apart. Its settings come in the
+ * UDTL_WORKER_ENV variable; it exits when the pool (its parent) goes away.
+ */
+const env = JSON.parse(process.env.UDTL_WORKER_ENV ?? 'null') as WorkerEnv;
+if (!env || !process.send) throw new Error('worker.js is started by the experiment runner (udtl run), not by hand');
+const send = (m: WorkerMessage) => process.send!(m);
+process.on('disconnect', () => process.exit(1));
 
 async function start(): Promise<Executor> {
   await loadBuiltinMethods();
@@ -28,7 +33,7 @@ async function start(): Promise<Executor> {
 const ready = start();
 ready.catch((err: Error) => send({ type: 'taskFailed', error: `worker failed to start: ${err.message}` }));
 
-port.on('message', async (task: Task) => {
+process.on('message', async (task: Task) => {
   const log = (message: string) => send({ type: 'log', message });
   try {
     const executor = await ready;
