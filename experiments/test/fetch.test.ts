@@ -100,6 +100,32 @@ describe.skipIf(!existsSync(FIXTURE))('udtl fetch / run from downloaded files on
     expect(list.stdout).toMatch(/mednist-3000 .* no \(downloadable\) .* CC BY-SA 4\.0 .* subset of mednist: https:\/\/github\.com\/Project-MONAI\//);
   });
 
+  it('the quick grid (all five methods) runs from downloaded files only: dataset archive and MobileNetV2 weights', async () => {
+    // mednist-tiny is left out: its source is verified by the MD5 of the real 60 MB MedNIST archive,
+    // which a local test server cannot fake; brain-tumor-mri-tiny is verified image by image.
+    const env = {
+      UDTL_DATA_DIR: join(dir, 'empty-data3'),
+      UDTL_MODELS_DIR: join(dir, 'empty-models3'),
+      UDTL_CACHE_DIR: join(dir, 'cache3'),
+      UDTL_FETCH_BASE_URL: base,
+    };
+    mkdirSync(env.UDTL_DATA_DIR);
+    mkdirSync(env.UDTL_MODELS_DIR);
+    const override = join(dir, 'quick-brain-only.json');
+    writeFileSync(override, JSON.stringify({ datasets: ['brain-tumor-mri-tiny'] }));
+    const before = requests.length;
+    const out = join(dir, 'results3');
+    const r = await cli(['run', '--quick', '--config', override, '--out', out], env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(new Set(requests.slice(before))).toEqual(new Set([ARCHIVE_PATH, `${CORAL}/mobilenet_v2_1.0_224_quant.tflite`, `${CORAL}/imagenet_labels.txt`]));
+    const results = parse(readFileSync(join(out, 'latest', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const accuracy = results.filter((x) => x.metric === 'accuracy');
+    expect(accuracy).toHaveLength(30); // 5 methods × 3 folds × 2 budgets
+    expect(new Set(accuracy.map((a) => a.method))).toEqual(new Set(['zero-bias-cae', 'transfer-learned', 'fine-tuned', 'pixel-cae', 'random-backbone']));
+    expect(readdirSync(env.UDTL_DATA_DIR)).toEqual([]);
+    expect(readdirSync(env.UDTL_MODELS_DIR)).toEqual([]);
+  }, 600_000);
+
   it('offline: fetch fails with the resource, its URL and where to put the file by hand', async () => {
     const env = { UDTL_DATA_DIR: join(dir, 'empty-data2'), UDTL_CACHE_DIR: join(dir, 'cache2'), UDTL_FETCH_BASE_URL: `${base}/nothing-here`, UDTL_MODELS_DIR: join(dir, 'no-models') };
     const r = await cli(['fetch', 'mednist', 'mobilenet-v2-1.0'], env);
