@@ -10,20 +10,15 @@ import {
   loadBackbone,
   mulberry32,
   normalArray,
-  pooledFeatures,
   registerMethod,
-  tapMaps,
   type Backbone,
   type FitContext,
-  type FitData,
-  type FittedModel,
-  type Method,
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
-import { sha256, type ImageSet } from '@udtl/datasets';
-import { checkImages, checkLabelled, fitProbe, positiveInteger, PROBE_DOCS, resolveParams } from './common.js';
-import { BACKBONE_DOCS, TRANSFER_LEARNED_DEFAULTS, type TransferLearnedParams } from './transfer-learned.js';
+import { sha256 } from '@udtl/datasets';
+import { PROBE_DOCS } from './common.js';
+import { BACKBONE_DOCS, TRANSFER_LEARNED_DEFAULTS, TransferLearnedMethod, type TransferLearnedParams } from './transfer-learned.js';
 
 export type RandomBackboneParams = TransferLearnedParams & { weightsSeed: number };
 
@@ -82,51 +77,21 @@ function randomNetwork(p: RandomBackboneParams, ctx: FitContext): Promise<{ back
 
 const ID = 'random-backbone';
 
-class RandomBackboneMethod implements Method {
-  readonly id = ID;
-  readonly params: Readonly<RandomBackboneParams>;
-
+class RandomBackboneMethod extends TransferLearnedMethod<RandomBackboneParams> {
   constructor(params: Partial<RandomBackboneParams> = {}) {
-    const p = resolveParams(ID, RANDOM_BACKBONE_DEFAULTS, params);
-    positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
-    if (!Number.isInteger(p.weightsSeed) || p.weightsSeed < 0) throw new Error(`${ID}: weightsSeed must be a non-negative integer, got ${p.weightsSeed}`);
-    this.params = Object.freeze(p);
+    super(params, RANDOM_BACKBONE_DEFAULTS, ID);
+    const seed = this.params.weightsSeed;
+    if (!Number.isInteger(seed) || seed < 0) throw new Error(`${ID}: weightsSeed must be a non-negative integer, got ${seed}`);
   }
 
   /** The random network's tap; its weights hash (not the pretrained file's) keys the feature cache. */
-  private async source(ctx: FitContext): Promise<TapSource> {
+  protected override async source(ctx: FitContext): Promise<TapSource> {
     const { backbone, weightsHash } = await randomNetwork(this.params, ctx);
     return frozenTapSource(backbone, this.params.tap, ctx, weightsHash);
   }
 
-  private async features(images: ImageSet, source: TapSource, ctx: FitContext) {
-    const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
-    return pooledFeatures(maps, { pool: this.params.pool });
-  }
-
-  async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
-    checkImages(ID, images, this.params, 'prepared');
-    await tapMaps(images, await this.source(ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
-  }
-
-  async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
-    const { labelled } = data;
-    checkLabelled(ID, labelled);
-    checkImages(ID, labelled.images, this.params, 'labelled');
-    const source = await this.source(ctx);
-    return fitProbe({
-      methodId: ID,
-      X: await this.features(labelled.images, source, ctx),
-      labels: labelled.labels,
-      nClasses: labelled.classNames.length,
-      params: this.params,
-      seed: ctx.seed,
-      features: (images) => {
-        checkImages(ID, images, this.params, 'test');
-        return this.features(images, source, ctx);
-      },
-      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, weights: `random (${INIT_RECIPE}, seed ${this.params.weightsSeed})` },
-    });
+  protected override chosenExtra(): Record<string, unknown> {
+    return { weights: `random (${INIT_RECIPE}, seed ${this.params.weightsSeed})` };
   }
 }
 

@@ -35,18 +35,27 @@ export const BACKBONE_DOCS = {
 
 const ID = 'transfer-learned';
 
-class TransferLearnedMethod implements Method {
-  readonly id = ID;
-  readonly params: Readonly<TransferLearnedParams>;
+/**
+ * Frozen backbone maps → pooled features → the probe shared with zero-bias-cae. Subclasses change
+ * only where the maps come from (`source`) and what they add to `chosen()`.
+ */
+export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLearnedParams> implements Method {
+  readonly id: string = ID;
+  readonly params: Readonly<P>;
 
-  constructor(params: Partial<TransferLearnedParams> = {}) {
-    const p = resolveParams(ID, TRANSFER_LEARNED_DEFAULTS, params);
-    positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
+  constructor(params: Partial<P> = {}, defaults: P = TRANSFER_LEARNED_DEFAULTS as P, id: string = ID) {
+    this.id = id;
+    const p = resolveParams(id, defaults, params);
+    positiveInteger(id, 'extractBatchSize', p.extractBatchSize);
     this.params = Object.freeze(p);
   }
 
-  private source(ctx: FitContext): Promise<TapSource> {
+  protected source(ctx: FitContext): Promise<TapSource> {
     return pretrainedTapSource(this.params.backbone, this.params.inputSize, this.params.tap, ctx);
+  }
+
+  protected chosenExtra(): Record<string, unknown> {
+    return {};
   }
 
   private async features(images: ImageSet, source: TapSource, ctx: FitContext) {
@@ -55,27 +64,27 @@ class TransferLearnedMethod implements Method {
   }
 
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
-    checkImages(ID, images, this.params, 'prepared');
+    checkImages(this.id, images, this.params, 'prepared');
     await tapMaps(images, await this.source(ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
   }
 
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const { labelled } = data;
-    checkLabelled(ID, labelled);
-    checkImages(ID, labelled.images, this.params, 'labelled');
+    checkLabelled(this.id, labelled);
+    checkImages(this.id, labelled.images, this.params, 'labelled');
     const source = await this.source(ctx);
     return fitProbe({
-      methodId: ID,
+      methodId: this.id,
       X: await this.features(labelled.images, source, ctx),
       labels: labelled.labels,
       nClasses: labelled.classNames.length,
       params: this.params,
       seed: ctx.seed,
       features: (images) => {
-        checkImages(ID, images, this.params, 'test');
+        checkImages(this.id, images, this.params, 'test');
         return this.features(images, source, ctx);
       },
-      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap },
+      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, ...this.chosenExtra() },
     });
   }
 }
