@@ -176,8 +176,8 @@ describe.skipIf(!existsSync(join(modelsRoot(), 'mobilenet_v2_1.0_224_quant')))('
     const coral = `/raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41`;
     for (const f of readdirSync(v2)) server.routes.set(`${coral}/${f}`, readFileSync(join(v2, f)));
     for (const f of readdirSync(v1)) server.routes.set(`/storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/${f}`, readFileSync(join(v1, f)));
-    expect(listResources().map((r) => r.id)).toEqual(['mobilenet-v1-0.25', 'mobilenet-v1-0.5', 'mobilenet-v1-0.75', 'mobilenet-v1-1.0', 'mobilenet-v2-1.0']);
-    expect(() => getResource('resnet')).toThrow(/unknown resource 'resnet'; known resources: mobilenet-v1-0.25, /);
+    expect(listResources().map((r) => r.id)).toEqual(['alexnet', 'mobilenet-v1-0.25', 'mobilenet-v1-0.5', 'mobilenet-v1-0.75', 'mobilenet-v1-1.0', 'mobilenet-v2-1.0']);
+    expect(() => getResource('resnet')).toThrow(/unknown resource 'resnet'; known resources: alexnet, mobilenet-v1-0.25, /);
     await withTempDir(async (dir) => {
       const opts = { modelsDir: join(dir, 'models'), cacheDir: join(dir, 'cache'), rewrites: rewrites(), progress: false as const };
       const got = await fetchResource('mobilenet-v2-1.0', opts);

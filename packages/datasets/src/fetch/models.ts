@@ -40,6 +40,24 @@ export const MOBILENET_V2_RESOURCE: FileResource = {
 };
 
 /**
+ * BVLC AlexNet (Caffe → Caffe2 → ONNX, opset 8) from the ONNX model zoo: the paper's backbone.
+ * The URL serves a Git LFS object; size and sha256 are those of its LFS pointer in onnx/models.
+ */
+export const ALEXNET_RESOURCE: FileResource = {
+  id: 'alexnet',
+  dir: 'bvlcalexnet-8',
+  files: [{
+    name: 'bvlcalexnet-8.onnx',
+    url: 'https://github.com/onnx/models/raw/main/validated/vision/classification/alexnet/model/bvlcalexnet-8.onnx',
+    size: 243_863_542,
+    sha256: '9a4dc22fd706a19462aaec3b08e027e0ef89daf63d123824f20b59b6de9a727b',
+  }],
+  homepage: 'https://github.com/onnx/models/tree/main/validated/vision/classification/alexnet',
+  licence: 'BSD-3-Clause',
+  approxBytes: 243_863_542,
+};
+
+/**
  * tfjs-models MobileNet v1 at 224 px. Google publishes no checksums for these files: model.json is
  * fetched first and every shard it lists is checked against its declared byte count when loaded.
  */
@@ -74,7 +92,7 @@ export function getResource(id: string): FileResource {
   return r;
 }
 
-for (const r of [MOBILENET_V2_RESOURCE, ...(['0.25', '0.50', '0.75', '1.0'] as const).map(mobilenetV1Resource)]) registerResource(r);
+for (const r of [MOBILENET_V2_RESOURCE, ALEXNET_RESOURCE, ...(['0.25', '0.50', '0.75', '1.0'] as const).map(mobilenetV1Resource)]) registerResource(r);
 
 /** Shard paths listed by a tfjs model.json (refusing paths that leave its folder). */
 async function tfjsShards(jsonPath: string): Promise<string[]> {
