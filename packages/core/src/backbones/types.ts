@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch } from '@udtl/datasets';
+import type { LoadedOnnxModel } from './onnx/model-file.js';
 
 /** A named feature map of a backbone: the output of one layer. */
 export interface Tap {
@@ -32,6 +33,8 @@ export interface BackboneSpec {
   defaultTap: string;
   /** Human-readable origin of the weights (local layout and/or URL). */
   weightsSource: string;
+  /** True for backbones that exist only as an ONNX file (see Backbone.frozenOnly): no fine-tuning, no re-initialisation. */
+  frozenOnly?: boolean;
   load(opts?: LoadOptions): Promise<Backbone>;
 }
 
@@ -71,4 +74,11 @@ export interface Backbone {
   /** Top-k ImageNet predictions per image. */
   classify(images: ImageBatch | tf.Tensor4D, topK?: number): Prediction[][];
   dispose(): void;
+  /**
+   * Set on backbones that are an ONNX file with no tfjs model (e.g. `alexnet`): `model`, `tapModel`,
+   * `extract` and `classify` throw; frozen features come through onnxruntime (createFrozenEngine).
+   */
+  readonly frozenOnly?: boolean;
+  /** The backbone's own ONNX graph up to `tap` (uint8 NHWC in, NHWC out), used by the onnxruntime engine instead of exporting `model`. */
+  onnxGraph?(tap: string | undefined, opts: { cacheDir?: string; log?: (message: string) => void }): Promise<LoadedOnnxModel>;
 }

@@ -189,7 +189,7 @@ registerFrozenEngine({
         const result = queue.then(async () => {
           if (batch.n === 0) return new Float32Array(0);
           const input = new ort.Tensor('uint8', batch.data, [batch.n, batch.height, batch.width, 3]);
-          const out = (await s.run({ [ONNX_INPUT]: input }))[ONNX_OUTPUT];
+          const out = (await s.run({ [file.inputName ?? ONNX_INPUT]: input }))[file.outputName ?? ONNX_OUTPUT];
           const data = out.data as Float32Array;
           if (data.length !== batch.n * size) throw new Error(`onnxruntime returned ${data.length} values for ${batch.n} images of ${file.outputShape.join('x')}`);
           return data;
@@ -209,6 +209,7 @@ registerFrozenEngine({
   name: 'tfjs',
   priority: 100,
   async create(backbone, tap, opts) {
+    if (backbone.frozenOnly) throw new Error(`${backbone.id} is an ONNX-only backbone (no tfjs model): it runs on onnxruntime only`);
     if (tf.engine().backendNames().length === 0) await initBackend();
     const provider = tf.getBackend();
     let threads: number | undefined;

@@ -28,6 +28,9 @@ export interface OnnxModelFile {
   /** Per-image output shape, NHWC order ([h, w, c] for feature maps). */
   outputShape: number[];
   exporter: number;
+  /** Graph input / output names when they are not ONNX_INPUT / ONNX_OUTPUT (rewritten third-party graphs). */
+  inputName?: string;
+  outputName?: string;
 }
 
 export interface OnnxModelFileOptions {
@@ -58,8 +61,8 @@ export function onnxModelPath(backbone: Backbone, tap?: string, root?: string, f
   return join(cacheDir(root), 'onnx', name);
 }
 
-/** The sidecar's record when it exists, parses, describes this export and matches the file's bytes. */
-async function verified(path: string, expect: Omit<OnnxModelFile, 'sha256' | 'outputShape' | 'path'>): Promise<LoadedOnnxModel> {
+/** The sidecar's record when it exists, parses, describes this export and matches the file's bytes (else throws why). */
+export async function verifiedOnnxModel(path: string, expect: Omit<OnnxModelFile, 'sha256' | 'outputShape' | 'path'>): Promise<LoadedOnnxModel> {
   const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as OnnxModelFile;
   for (const k of Object.keys(expect) as (keyof typeof expect)[]) {
     if (meta[k] !== expect[k]) throw new Error(`sidecar ${k} is ${JSON.stringify(meta[k])}, expected ${JSON.stringify(expect[k])}`);
@@ -86,6 +89,7 @@ export async function onnxModelFile(backbone: Backbone, tap?: string, opts: Onnx
  * (written atomically: the model first, then its sidecar, so a reader never trusts a partial file).
  */
 export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: OnnxModelFileOptions = {}): Promise<LoadedOnnxModel> {
+  if (backbone.onnxGraph) return backbone.onnxGraph(tap, opts); // already an ONNX file (see onnx-file-backbone.ts)
   const fingerprint = weightsFingerprint(backbone.model);
   const path = onnxModelPath(backbone, tap, opts.cacheDir, fingerprint);
   const layer = backbone.resolveTap(tap);
@@ -95,15 +99,20 @@ export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: Onnx
   };
   if (existsSync(path)) {
     try {
-      return await verified(path, expect);
+      return await verifiedOnnxModel(path, expect);
     } catch (err) {
       opts.log?.(`ONNX cache ${path} is not trustworthy (${(err as Error).message}); re-exporting`);
     }
   }
   const exported = exportBackboneToOnnx(backbone, layer);
   const record: OnnxModelFile = { ...expect, path, sha256: sha256(exported.bytes), outputShape: exported.outputShape };
-  await atomicWriteFile(path, exported.bytes);
-  await atomicWriteFile(`${path}.json`, `${JSON.stringify({ ...record, path: undefined }, null, 1)}\n`);
+  await writeOnnxModel(record, exported.bytes);
   opts.log?.(`exported ${backbone.id} up to ${layer} to ${path} (${exported.bytes.length} bytes)`);
   return { file: record, bytes: exported.bytes };
+}
+
+/** Write a model then its sidecar, each atomically, so a reader never trusts a partial file. */
+export async function writeOnnxModel(record: OnnxModelFile, bytes: Uint8Array): Promise<void> {
+  await atomicWriteFile(record.path, bytes);
+  await atomicWriteFile(`${record.path}.json`, `${JSON.stringify({ ...record, path: undefined }, null, 1)}\n`);
 }

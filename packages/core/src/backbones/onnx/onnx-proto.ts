@@ -8,7 +8,7 @@ import { ProtoWriter } from './protobuf.js';
 export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
-export type AttributeValue = number | number[] | string | { floats: number[] } | { float: number };
+export type AttributeValue = number | number[] | string | { floats: number[] } | { float: number } | { tensor: OnnxInitializer };
 
 export interface OnnxNode {
   opType: string;
@@ -26,11 +26,11 @@ export interface OnnxInitializer {
   raw: Uint8Array;
 }
 
-/** A graph input/output: dims are numbers or symbolic names (dynamic, e.g. 'N'). */
+/** A graph input/output: dims are numbers or symbolic names (dynamic, e.g. 'N'); no dims = shape not stated. */
 export interface OnnxValueInfo {
   name: string;
   dataType: DataTypeCode;
-  dims: Array<number | string>;
+  dims?: Array<number | string>;
 }
 
 export interface OnnxModel {
@@ -47,7 +47,7 @@ export interface OnnxModel {
 
 export const IR_VERSION = 7;
 
-const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 function encodeAttribute(w: ProtoWriter, name: string, value: AttributeValue): void {
   w.string(1, name);
@@ -58,6 +58,8 @@ function encodeAttribute(w: ProtoWriter, name: string, value: AttributeValue): v
     w.int(20, AttrType.STRING).string(4, value);
   } else if (Array.isArray(value)) {
     w.int(20, AttrType.INTS).packedInts(8, value);
+  } else if ('tensor' in value) {
+    w.int(20, AttrType.TENSOR).message(5, (t) => encodeTensor(t, value.tensor));
   } else if ('floats' in value) {
     w.int(20, AttrType.FLOATS).packedFloats(7, value.floats);
   } else {
@@ -65,25 +67,28 @@ function encodeAttribute(w: ProtoWriter, name: string, value: AttributeValue): v
   }
 }
 
-function encodeNode(w: ProtoWriter, node: OnnxNode): void {
+export function encodeNode(w: ProtoWriter, node: OnnxNode): void {
   for (const i of node.inputs) w.string(1, i);
   for (const o of node.outputs) w.string(2, o);
   w.string(3, node.name).string(4, node.opType);
   for (const [k, v] of Object.entries(node.attributes ?? {})) w.message(5, (a) => encodeAttribute(a, k, v));
 }
 
-function encodeTensor(w: ProtoWriter, t: OnnxInitializer): void {
+export function encodeTensor(w: ProtoWriter, t: OnnxInitializer): void {
   w.packedInts(1, t.dims).int(2, t.dataType).string(8, t.name).bytes(9, t.raw);
 }
 
-function encodeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
+export function encodeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
   w.string(1, v.name);
   w.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, v.dataType);
-      tensor.message(2, (shape) => {
-        for (const d of v.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-      });
+      const dims = v.dims;
+      if (dims) {
+        tensor.message(2, (shape) => {
+          for (const d of dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+        });
+      }
     }),
   );
 }

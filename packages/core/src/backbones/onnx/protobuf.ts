@@ -1,6 +1,7 @@
 /**
  * The little of the protobuf wire format an ONNX ModelProto needs: varints (wire type 0),
- * length-delimited bytes/strings/sub-messages (2) and fixed32 floats (5). Writing only, no schema.
+ * length-delimited bytes/strings/sub-messages (2) and fixed32 floats (5). Writing, plus a schema-less
+ * field reader for rewriting existing models.
  */
 
 const WIRE_VARINT = 0;
@@ -90,6 +91,14 @@ export class ProtoWriter {
     return this.bytes(field, data);
   }
 
+  /** Already-encoded fields (e.g. `ProtoField.raw` of a message being rewritten), appended unchanged. */
+  raw(encoded: Uint8Array): this {
+    this.reserve(encoded.length);
+    this.buf.set(encoded, this.len);
+    this.len += encoded.length;
+    return this;
+  }
+
   /** The bytes written so far, without copying (valid until the next write). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
@@ -98,4 +107,67 @@ export class ProtoWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+}
+
+/** One field of a protobuf message as read: its number, wire type, value, and its exact bytes (tag included). */
+export interface ProtoField {
+  field: number;
+  wire: number;
+  /** Varint value (wire type 0); exact up to 2^53. */
+  int?: number;
+  /** Payload of a length-delimited field (a view into the input, not a copy). */
+  bytes?: Uint8Array;
+  /** The whole field as encoded, for copying it unchanged into a new message. */
+  raw: Uint8Array;
+}
+
+/**
+ * The top-level fields of one message, in order, without a schema (views into `buf`, no copies).
+ * Throws on truncation or on wire types ONNX never uses (groups), which is how a corrupt file shows.
+ */
+export function readFields(buf: Uint8Array): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let at = 0;
+  const varint = (): number => {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (at >= buf.length) throw new Error(`protobuf: truncated varint at byte ${at}`);
+      const b = buf[at++];
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+    throw new Error(`protobuf: varint longer than 10 bytes at byte ${at}`);
+  };
+  while (at < buf.length) {
+    const start = at;
+    const tag = varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (field < 1) throw new Error(`protobuf: invalid field number 0 at byte ${start}`);
+    const f: ProtoField = { field, wire, raw: buf };
+    if (wire === WIRE_VARINT) {
+      f.int = varint();
+    } else if (wire === WIRE_LEN) {
+      const len = varint();
+      if (at + len > buf.length) throw new Error(`protobuf: field ${field} at byte ${start} claims ${len} bytes, only ${buf.length - at} left (truncated?)`);
+      f.bytes = buf.subarray(at, at + len);
+      at += len;
+    } else if (wire === WIRE_FIXED32 || wire === 1) {
+      at += wire === WIRE_FIXED32 ? 4 : 8;
+      if (at > buf.length) throw new Error(`protobuf: truncated fixed-width field ${field} at byte ${start}`);
+    } else {
+      throw new Error(`protobuf: unsupported wire type ${wire} (field ${field}) at byte ${start}`);
+    }
+    f.raw = buf.subarray(start, at);
+    fields.push(f);
+  }
+  return fields;
+}
+
+/** A length-delimited field as UTF-8 text. */
+export function fieldText(f: ProtoField): string {
+  if (!f.bytes) throw new Error(`protobuf: field ${f.field} is not length-delimited`);
+  return new TextDecoder().decode(f.bytes);
 }
