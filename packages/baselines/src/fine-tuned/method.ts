@@ -10,6 +10,8 @@ import {
   backboneTapSource,
   batchToTensor,
   childSeed,
+  getBackbone,
+  listBackbones,
   mulberry32,
   registerMethod,
   tapMaps,
@@ -245,6 +247,11 @@ function trainingBatch(inputs: Inputs, rows: number[], p: FineTunedParams, fromP
   });
 }
 
+/** Backbones without a trainable tfjs model (ONNX files such as `alexnet`) cannot be fine-tuned. */
+function frozenOnly(id: string): Error {
+  return new Error(`${ID}: ${id} is an ONNX-only frozen backbone; fine-tuned needs a tfjs backbone such as mobilenet-v2-1.0`);
+}
+
 class FineTunedMethod implements Method {
   readonly id = ID;
   readonly params: Readonly<FineTunedParams>;
@@ -261,11 +268,13 @@ class FineTunedMethod implements Method {
     for (const k of ['learningRate', 'backboneLearningRate'] as const) if (!(p[k] > 0)) throw new Error(`${ID}: ${k} must be > 0, got ${p[k]}`);
     for (const k of ['dropout', 'valFraction'] as const) if (!(p[k] >= 0 && p[k] < 1)) throw new Error(`${ID}: ${k} must be in [0, 1), got ${p[k]}`);
     if (!(p.cropScale > 0 && p.cropScale <= 1)) throw new Error(`${ID}: cropScale must be in (0, 1], got ${p.cropScale}`);
+    if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) throw frozenOnly(p.backbone);
     this.params = Object.freeze(p);
   }
 
   private async frozen(ctx: FitContext): Promise<{ backbone: Backbone; cut: string; end: string; source?: TapSource }> {
     const backbone = await pretrainedBackbone(this.params.backbone, this.params.inputSize, ctx); // read only: fits copy what they train
+    if (backbone.frozenOnly) throw frozenOnly(backbone.id);
     const { cut, end } = cutFor(backbone, this.params.trainBlocks);
     return { backbone, cut, end, source: cut === INPUT_CUT ? undefined : backboneTapSource(backbone, cut) };
   }
