@@ -13,7 +13,7 @@ describe('backbone registry', () => {
   });
 
   it('an unknown id lists the known ones', () => {
-    expect(() => getBackbone('resnet-50')).toThrow(/unknown backbone 'resnet-50'; known backbones: mobilenet-v1-0\.25, .*mobilenet-v2-1\.0/);
+    expect(() => getBackbone('resnet-50')).toThrow(/unknown backbone 'resnet-50'; known backbones: alexnet, mobilenet-v1-0\.25, .*mobilenet-v2-1\.0/);
   });
 
   it('refuses duplicates and a default tap that is not a tap', () => {
