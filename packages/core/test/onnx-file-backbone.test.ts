@@ -49,8 +49,13 @@ const STD = [2, 4, 8];
 beforeAll(async () => {
   await initBackend({ force: 'wasm' });
   writeFileSync(join(dir, 'tiny.onnx'), encodeModel({
-    graphName: 'tiny', opset: 13, producerVersion: 'test', metadata: {},
-    inputs: [{ name: 'data_0', dataType: DataType.FLOAT, dims: ['N', 3, S, S] }],
+    // Like the zoo's AlexNet: opset 8, weights listed among the graph inputs too (IR < 4 style).
+    graphName: 'tiny', opset: 8, producerVersion: 'test', metadata: {},
+    inputs: [
+      { name: 'data_0', dataType: DataType.FLOAT, dims: ['N', 3, S, S] },
+      { name: 'w', dataType: DataType.FLOAT, dims: [2, 3, 1, 2] },
+      { name: 'b', dataType: DataType.FLOAT, dims: [2] },
+    ],
     outputs: [{ name: 'relu_out', dataType: DataType.FLOAT, dims: ['N', 2, S, S - 1] }],
     initializers: [floatInitializer('w', [2, 3, 1, 2], W), floatInitializer('b', [2], B)],
     nodes: [
