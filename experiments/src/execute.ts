@@ -120,9 +120,15 @@ export class Executor {
           labels: Int32Array.from(split.labelled, (id) => labelOf.get(id)!),
           classNames,
         };
+        // An official validation split is labelled: it serves model selection only with every label
+        // (the published protocol: select on val, test on test); smaller budgets select by inner CV.
+        const validation: datasets.LabelledSet | undefined =
+          budget === 'all' && split.val.length
+            ? { images: this.imagesOf(ds, split.val), labels: Int32Array.from(split.val, (id) => labelOf.get(id)!), classNames }
+            : undefined;
         const method = core.createMethod(entry.id, params);
         const t0 = performance.now();
-        model = await method.fit({ labelled, unlabelled: this.imagesOf(ds, split.unlabelled) }, this.ctx(group.seed, log));
+        model = await method.fit({ labelled, unlabelled: this.imagesOf(ds, split.unlabelled), validation }, this.ctx(group.seed, log));
         const t1 = performance.now();
         const proba = await model.predictProba(this.imagesOf(ds, split.test));
         const t2 = performance.now();
@@ -133,6 +139,7 @@ export class Executor {
           predict_seconds: (t2 - t1) / 1000,
           n_labelled: split.labelled.length,
           n_unlabelled: split.unlabelled.length,
+          n_validation: validation?.labels.length ?? 0,
           n_test: split.test.length,
         };
         result = {

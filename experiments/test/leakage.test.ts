@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@udtl/core';
-import { loadDataset, stratifiedKFold } from '@udtl/datasets';
+import { loadDataset, officialSplit, stratifiedKFold } from '@udtl/datasets';
 import { describe, expect, it } from 'vitest';
 import { methodEntries, parseConfig } from '../src/config.js';
 import { Executor } from '../src/execute.js';
@@ -10,7 +10,7 @@ import type { JobResult } from '../src/jobs.js';
 import { RunStore } from '../src/store.js';
 
 /** Records every image a method is shown during fit (where all hyper-parameter selection happens). */
-const seenInFit: { job: string; ids: string[]; hashes: string[] }[] = [];
+const seenInFit: { job: string; ids: string[]; hashes: string[]; validation: string[] }[] = [];
 core.registerMethod(
   {
     id: 'spy-fit-images',
@@ -21,11 +21,12 @@ core.registerMethod(
       return {
         id: 'spy-fit-images',
         params: { Cs },
-        async fit({ labelled, unlabelled }, ctx) {
+        async fit({ labelled, unlabelled, validation }, ctx) {
           seenInFit.push({
             job: String(ctx.seed),
             ids: [...labelled.images.ids, ...unlabelled.ids],
-            hashes: [...labelled.images.hashes, ...unlabelled.hashes],
+            hashes: [...labelled.images.hashes, ...unlabelled.hashes, ...(validation?.images.hashes ?? [])],
+            validation: [...(validation?.images.ids ?? [])],
           });
           const features = async (images: typeof unlabelled) => {
             const rows: number[][] = [];
@@ -85,6 +86,37 @@ describe('cross-validation never leaks', () => {
     // Predictions cover exactly each fold's test images, and every image is tested once per budget.
     const tested = results.filter((r) => r.budget === 'all').flatMap((r) => r.predictions!.ids);
     expect(tested.sort()).toEqual(ds.samples.map((s) => s.id).sort());
+    expect(seenInFit.every((s) => s.validation.length === 0)).toBe(true);
+    executor.dispose();
+  });
+
+  it('official split: selection sees the val split (with every label only), never a test image', async () => {
+    const config = parseConfig({ name: 'leak-official', datasets: ['breastmnist'], methods: ['spy-fit-images'], folds: 2, budgets: [5, 'all'], inputSize: 16, officialSplit: true });
+    const runDir = mkdtempSync(join(tmpdir(), 'udtl-leak-'));
+    const store = new RunStore(runDir);
+    await store.init();
+    const executor = new Executor({ config, methods: methodEntries(config), runDir, cacheDir: join(runDir, 'cache') }, store);
+    const ds = await loadDataset('breastmnist');
+    const fold = officialSplit(ds.samples);
+    expect(fold.val.length).toBeGreaterThan(0);
+    seenInFit.length = 0;
+    const results: JobResult[] = [];
+    await executor.runGroup(
+      { kind: 'group', group: { dataset: 'breastmnist', method: 'spy-fit-images', fold: 'official', repeat: 0, seed: 0, budgets: [5, 'all'] }, fold },
+      (r) => results.push(r),
+    );
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    const testIds = new Set(fold.test);
+    const testHashes = new Set(ds.samples.filter((s) => testIds.has(s.id)).map((s) => s.hash));
+    for (const seen of seenInFit) {
+      expect([...seen.ids, ...seen.validation].filter((id) => testIds.has(id))).toEqual([]);
+      expect(seen.hashes.filter((h) => testHashes.has(h))).toEqual([]);
+      expect(new Set(seen.ids)).toEqual(new Set(fold.train));
+    }
+    // 5 labels per class: no labelled validation images beyond the budget; all labels: the official val split.
+    expect(seenInFit.map((s) => s.validation.length)).toEqual([0, fold.val.length]);
+    expect(new Set(seenInFit[1].validation)).toEqual(new Set(fold.val));
+    expect(results[1].metrics.n_validation).toBe(fold.val.length);
     executor.dispose();
   });
 });

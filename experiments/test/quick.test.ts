@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { SELECTION_BUDGET } from '@udtl/core';
 import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -31,6 +32,15 @@ describe('the quick experiment, end to end', () => {
     };
     expect(mean('transfer-learned')).toBeGreaterThan(0.6);
     expect(mean('zero-bias-cae')).toBeGreaterThan(0.4);
+
+    // Fair selection: every method chose among the same number of candidate configurations, inside
+    // the training fold, and recorded what it chose.
+    const jobs = readFileSync(join(dir, 'jobs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const m of METHODS) {
+      const mine = jobs.filter((j) => j.method === m);
+      expect(new Set(mine.map((j) => j.chosen.candidates)), m).toEqual(new Set([SELECTION_BUDGET]));
+      expect(mine.every((j) => j.chosen.config && typeof j.chosen.config === 'object'), m).toBe(true);
+    }
 
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ complete: true, jobs: { total: 60, done: 60, failed: 0 } });

@@ -3,31 +3,27 @@
  * only difference between them and the proposed method is the one each baseline is meant to isolate.
  */
 import {
-  createClassifier,
+  checkImageSettings,
   frozenTapSource,
   sharedBackbone,
-  classProbabilities,
   pooledDim,
-  selectC,
   ZERO_BIAS_CAE_DEFAULTS,
   type Backbone,
   type FitContext,
-  type FittedModel,
-  type Matrix,
   type PoolMode,
+  type ProbeParams as CoreProbeParams,
   type TapSource,
 } from '@udtl/core';
 import type { ImageSet, LabelledSet, ResizeMode } from '@udtl/datasets';
 
 /** The classifier stage of zero-bias-cae, with the same defaults (read from it, so they stay equal). */
-export type ProbeParams = {
+export type ProbeParams = CoreProbeParams & {
   pool: PoolMode;
-  classifier: string;
-  cCandidates: number[];
-  innerFolds: number;
+  /** Configurations chosen among (with every C) inside each training fold; see core's gridConfigs. */
+  grid: Record<string, unknown>[];
 };
 
-export const PROBE_DEFAULTS: ProbeParams = {
+export const PROBE_DEFAULTS: Omit<ProbeParams, 'grid'> = {
   pool: ZERO_BIAS_CAE_DEFAULTS.pool,
   classifier: ZERO_BIAS_CAE_DEFAULTS.classifier,
   cCandidates: [...ZERO_BIAS_CAE_DEFAULTS.cCandidates],
@@ -37,8 +33,9 @@ export const PROBE_DEFAULTS: ProbeParams = {
 export const PROBE_DOCS: Record<keyof ProbeParams, string> = {
   pool: "maps → vector: 'avg', 'max', 'avgmax' or 'pyramid' (as zero-bias-cae)",
   classifier: "classifier on the pooled vectors ('linear-svm' or 'logistic'), after a StandardScaler",
-  cCandidates: 'C values tried by inner stratified CV on the labelled set (balanced accuracy)',
-  innerFolds: 'inner CV folds for C',
+  cCandidates: 'C values tried with every grid configuration (balanced accuracy of the inner stratified CV on the labelled set)',
+  innerFolds: 'inner CV folds',
+  grid: 'configurations (parameter overrides) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C',
 };
 
 /** The image settings every backbone-based method checks its input against. */
@@ -66,14 +63,8 @@ export function positiveInteger(methodId: string, name: string, v: unknown): voi
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${methodId}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
 }
 
-export function checkImages(methodId: string, images: ImageSet, p: ImageParams, what: string): void {
-  if (images.height !== p.inputSize || images.width !== p.inputSize || images.resizeMode !== p.resizeMode) {
-    throw new Error(
-      `${methodId}: ${what} images are ${images.height}x${images.width} (${images.resizeMode}) but the method was ` +
-        `configured for ${p.inputSize}x${p.inputSize} (${p.resizeMode}); request the images with those settings`,
-    );
-  }
-}
+/** The image-settings check of core's CAE methods: one message for every method. */
+export const checkImages = checkImageSettings;
 
 /** Labels aligned with the images and at least two classes, else an Error. */
 export function checkLabelled(methodId: string, labelled: LabelledSet): void {
@@ -94,43 +85,4 @@ export function pretrainedBackbone(backbone: string, inputSize: number, ctx: Pic
 
 export async function pretrainedTapSource(backbone: string, inputSize: number, tap: string, ctx: FitContext): Promise<TapSource> {
   return frozenTapSource(await sharedBackbone(backbone, inputSize, ctx), tap, ctx);
-}
-
-export interface ProbeFitOptions {
-  methodId: string;
-  /** Feature vectors of the labelled images (rows in `labels` order). */
-  X: Matrix;
-  labels: Int32Array;
-  nClasses: number;
-  params: ProbeParams;
-  seed: number;
-  /** Feature vectors of any images (checked by the caller), for predictProba. */
-  features: (images: ImageSet) => Promise<Matrix>;
-  /** Extra values for chosen() (must survive JSON). */
-  chosen?: Record<string, unknown>;
-  /** Frees what the features function holds (e.g. a CAE this model owns). */
-  dispose?: () => void;
-}
-
-/**
- * The classifier stage of zero-bias-cae: StandardScaler + linear classifier, C chosen by inner
- * stratified CV on the labelled set among the same candidates. The features are computed by the caller.
- */
-export function fitProbe(o: ProbeFitOptions): FittedModel {
-  const classifier = { kind: o.params.classifier, standardize: true, seed: o.seed };
-  const selection = selectC(o.X, o.labels, { candidates: o.params.cCandidates, folds: o.params.innerFolds, seed: o.seed, classifier });
-  const clf = createClassifier({ ...classifier, C: selection.C }).fit(o.X, o.labels);
-  const chosen = { C: selection.C, cScores: selection.scores, innerFolds: selection.folds, featureDim: o.X.cols, ...o.chosen };
-  let disposed = false;
-  return {
-    predictProba: async (images) => {
-      if (disposed) throw new Error(`${o.methodId}: predictProba called after dispose()`);
-      return classProbabilities(clf, await o.features(images), o.nClasses);
-    },
-    chosen: () => structuredClone(chosen),
-    dispose: () => {
-      if (!disposed) o.dispose?.();
-      disposed = true;
-    },
-  };
 }

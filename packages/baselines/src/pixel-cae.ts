@@ -7,38 +7,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   batchToTensor,
   CAE_DEFAULTS,
-  concatMaps,
-  featureCacheKey,
-  featureKeyHash,
-  pooledFeatures,
+  CaeProbeMethod,
   registerMethod,
-  resolveCaeParams,
-  selectMaps,
-  tapMaps,
-  ZeroBiasCAE,
   ZERO_BIAS_CAE_DEFAULTS,
-  type CaeParams,
-  type FitContext,
-  type FitData,
-  type FittedModel,
-  type Method,
+  type CaeProbeParams,
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
-import { sha256, type ImageBatch, type ImageSet, type ResizeMode } from '@udtl/datasets';
-import { checkImages, checkLabelled, fitProbe, positiveInteger, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+import { sha256, type ImageBatch } from '@udtl/datasets';
+import { positiveInteger, PROBE_DEFAULTS, PROBE_DOCS } from './common.js';
 
 export type PixelColour = 'grey' | 'rgb';
 
-export type PixelCaeParams = Omit<CaeParams, 'seed'> &
-  ProbeParams & {
-    inputSize: number;
-    resizeMode: ResizeMode;
-    pixelSize: number;
-    colour: PixelColour;
-    caeTrainOn: 'train' | 'unlabelled';
-    extractBatchSize: number;
-  };
+export type PixelCaeParams = CaeProbeParams & {
+  pixelSize: number;
+  colour: PixelColour;
+};
 
 const { seed: _seed, ...caeDefaults } = CAE_DEFAULTS;
 
@@ -54,6 +38,7 @@ export const PIXEL_CAE_DEFAULTS: PixelCaeParams = {
   filters: 256,
   kernelSize: 5,
   ...PROBE_DEFAULTS,
+  grid: ZERO_BIAS_CAE_DEFAULTS.grid.map((g) => ({ ...g })),
   extractBatchSize: 64,
 };
 
@@ -82,92 +67,26 @@ export function pixelSource(inputSize: number, size: number, colour: PixelColour
   };
 }
 
-function caeParamsOf(p: PixelCaeParams, seed: number): CaeParams {
-  const picked = Object.fromEntries(Object.keys(caeDefaults).map((k) => [k, p[k as keyof PixelCaeParams]]));
-  return resolveCaeParams({ ...(picked as Partial<CaeParams>), seed });
-}
+/** What a grid entry may change: the auto-encoder and the pooling (the pixel maps stay fixed). */
+const TUNABLE = [...Object.keys(caeDefaults), 'pool'] as (keyof PixelCaeParams & string)[];
 
-class PixelCaeMethod implements Method {
-  readonly id = ID;
-  readonly params: Readonly<PixelCaeParams>;
-
+/** zero-bias-cae's whole body (CAE per grid configuration, shared probe); only the maps differ. */
+class PixelCaeMethod extends CaeProbeMethod<PixelCaeParams> {
   constructor(params: Partial<PixelCaeParams> = {}) {
-    const p = resolveParams(ID, PIXEL_CAE_DEFAULTS, params);
-    caeParamsOf(p, 0); // validate the CAE parameters now
+    super(ID, PIXEL_CAE_DEFAULTS, params, TUNABLE);
+    const p = this.params;
     positiveInteger(ID, 'pixelSize', p.pixelSize);
     positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
     if (p.pixelSize > p.inputSize) throw new Error(`${ID}: pixelSize ${p.pixelSize} exceeds inputSize ${p.inputSize}`);
     if (!['grey', 'rgb'].includes(p.colour)) throw new Error(`${ID}: colour must be 'grey' or 'rgb', got '${p.colour}'`);
-    if (!['train', 'unlabelled'].includes(p.caeTrainOn)) throw new Error(`${ID}: caeTrainOn must be 'train' or 'unlabelled', got '${p.caeTrainOn}'`);
-    this.params = Object.freeze(p);
   }
 
-  private get source(): TapSource {
-    return pixelSource(this.params.inputSize, this.params.pixelSize, this.params.colour);
+  protected async source(p: PixelCaeParams): Promise<TapSource> {
+    return pixelSource(p.inputSize, p.pixelSize, p.colour);
   }
 
-  private maps(images: ImageSet, ctx: FitContext) {
-    return tapMaps(images, this.source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
-  }
-
-  async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
-    checkImages(ID, images, this.params, 'prepared');
-    await this.maps(images, ctx);
-  }
-
-  async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
-    const p = this.params;
-    const { labelled, unlabelled } = data;
-    checkLabelled(ID, labelled);
-    checkImages(ID, labelled.images, p, 'labelled');
-    checkImages(ID, unlabelled, p, 'unlabelled');
-    const poolIds = p.caeTrainOn === 'train' ? [...labelled.images.ids, ...unlabelled.ids] : [...unlabelled.ids];
-    if (poolIds.length === 0) throw new Error(`${ID}: the unlabelled pool is empty (caeTrainOn '${p.caeTrainOn}'); nothing to train the CAE on`);
-    const labelledMaps = await this.maps(labelled.images, ctx);
-
-    // The CAE depends on the pool, its parameters and the seed only: shared across budgets via ctx.stages.
-    const caeParams = caeParamsOf(p, ctx.seed);
-    const stageKey = sha256(
-      JSON.stringify({
-        stage: 'pixel-cae/cae/v1',
-        features: featureKeyHash(featureCacheKey(unlabelled, this.source)),
-        pool: sha256([...poolIds].sort().join('\n')),
-        cae: caeParams,
-      }),
-    );
-    let cae = ctx.stages?.get<ZeroBiasCAE>(stageKey);
-    if (!cae) {
-      const parts = p.caeTrainOn === 'train' ? [labelledMaps] : [];
-      if (unlabelled.ids.length) parts.push(await this.maps(unlabelled, ctx));
-      // The pool in id order, so the CAE never depends on how the budget split the ids.
-      const ids = p.caeTrainOn === 'train' ? [...labelled.images.ids, ...unlabelled.ids] : [...unlabelled.ids];
-      const order = ids.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-      const poolMaps = selectMaps(concatMaps(parts), order);
-      cae = new ZeroBiasCAE(caeParams).fit(poolMaps, { log: ctx.log });
-      ctx.log?.(`${ID}: CAE trained on ${poolMaps.n} pixel maps`);
-      ctx.stages?.set(stageKey, cae, (c) => c.dispose());
-    } else ctx.log?.(`${ID}: reusing the CAE trained on this pool (${poolIds.length} images)`);
-    const owned = ctx.stages ? undefined : cae;
-    try {
-      const encoder = cae;
-      return fitProbe({
-        methodId: ID,
-        X: pooledFeatures(labelledMaps, { encoder, pool: p.pool }),
-        labels: labelled.labels,
-        nClasses: labelled.classNames.length,
-        params: p,
-        seed: ctx.seed,
-        features: async (images) => {
-          checkImages(ID, images, p, 'test');
-          return pooledFeatures(await this.maps(images, ctx), { encoder, pool: p.pool });
-        },
-        chosen: { caeFinalLoss: cae.history.at(-1)?.loss ?? null, caeLossHistory: cae.history.map((h) => h.loss) },
-        dispose: () => owned?.dispose(),
-      });
-    } catch (err) {
-      owned?.dispose();
-      throw err;
-    }
+  protected override sourceRecord(source: TapSource): Record<string, unknown> {
+    return { pixels: source.tap };
   }
 }
 

@@ -85,9 +85,9 @@ class RandomBackboneMethod extends TransferLearnedMethod<RandomBackboneParams> {
   }
 
   /** The random network's tap; its weights hash (not the pretrained file's) keys the feature cache. */
-  protected override async source(ctx: FitContext): Promise<TapSource> {
-    const { backbone, weightsHash } = await randomNetwork(this.params, ctx);
-    return frozenTapSource(backbone, this.params.tap, ctx, weightsHash);
+  protected override async source(p: RandomBackboneParams, ctx: FitContext): Promise<TapSource> {
+    const { backbone, weightsHash } = await randomNetwork(p, ctx);
+    return frozenTapSource(backbone, p.tap, ctx, weightsHash);
   }
 
   protected override chosenExtra(): Record<string, unknown> {

@@ -3,9 +3,9 @@
  * way, into the same classifier. The only thing missing compared with the proposed method is the
  * auto-encoder, so the comparison isolates what the CAE adds.
  */
-import { pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type TapSource } from '@udtl/core';
+import { fitProbe, gridConfigs, pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
-import { checkImages, checkLabelled, fitProbe, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+import { checkImages, checkLabelled, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
 
 export type TransferLearnedParams = ProbeParams & {
   backbone: string;
@@ -21,8 +21,15 @@ export const TRANSFER_LEARNED_DEFAULTS: TransferLearnedParams = {
   inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
   resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
   ...PROBE_DEFAULTS,
+  // Two configurations × four C values: the same number of candidates as zero-bias-cae's grid.
+  // The tap is what a frozen-feature probe would tune: the CAE's 320-channel input or the
+  // network's 1280-channel output.
+  grid: [{}, { tap: 'out_relu' }],
   extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
 };
+
+/** What a grid entry may change. */
+export const PROBE_TUNABLE = ['tap', 'pool'] as const;
 
 /** Parameter docs shared by the backbone-feature baselines. */
 export const BACKBONE_DOCS = {
@@ -46,46 +53,50 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   constructor(params: Partial<P> = {}, defaults: P = TRANSFER_LEARNED_DEFAULTS as P, id: string = ID) {
     this.id = id;
     const p = resolveParams(id, defaults, params);
+    for (const pk of gridConfigs(id, p, p.grid, PROBE_TUNABLE)) resolveParams(id, defaults, pk); // each configuration valid now
     positiveInteger(id, 'extractBatchSize', p.extractBatchSize);
     this.params = Object.freeze(p);
   }
 
-  protected source(ctx: FitContext): Promise<TapSource> {
-    return pretrainedTapSource(this.params.backbone, this.params.inputSize, this.params.tap, ctx);
+  /** Where the maps of configuration `p` come from. */
+  protected source(p: P, ctx: FitContext): Promise<TapSource> {
+    return pretrainedTapSource(p.backbone, p.inputSize, p.tap, ctx);
   }
 
   protected chosenExtra(): Record<string, unknown> {
     return {};
   }
 
-  private async features(images: ImageSet, source: TapSource, ctx: FitContext) {
-    const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
-    return pooledFeatures(maps, { pool: this.params.pool });
+  private configs(): P[] {
+    return gridConfigs(this.id, this.params, this.params.grid, PROBE_TUNABLE);
   }
 
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
     checkImages(this.id, images, this.params, 'prepared');
-    await tapMaps(images, await this.source(ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+    for (const pk of this.configs()) {
+      await tapMaps(images, await this.source(pk, ctx), { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+    }
   }
 
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
-    const { labelled } = data;
+    const { labelled, validation } = data;
     checkLabelled(this.id, labelled);
     checkImages(this.id, labelled.images, this.params, 'labelled');
-    const source = await this.source(ctx);
-    return fitProbe({
-      methodId: this.id,
-      X: await this.features(labelled.images, source, ctx),
-      labels: labelled.labels,
-      nClasses: labelled.classNames.length,
-      params: this.params,
-      seed: ctx.seed,
-      features: (images) => {
-        checkImages(this.id, images, this.params, 'test');
-        return this.features(images, source, ctx);
-      },
-      chosen: { backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, ...this.chosenExtra() },
-    });
+    if (validation) checkLabelled(this.id, validation), checkImages(this.id, validation.images, this.params, 'validation');
+    const candidates: ProbeCandidate[] = [];
+    for (const [k, pk] of this.configs().entries()) {
+      const source = await this.source(pk, ctx);
+      candidates.push({
+        config: this.params.grid[k],
+        features: async (images) => {
+          checkImages(this.id, images, pk, 'test');
+          const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+          return pooledFeatures(maps, { pool: pk.pool });
+        },
+        chosen: () => ({ backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, ...this.chosenExtra() }),
+      });
+    }
+    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: this.params, seed: ctx.seed });
   }
 }
 

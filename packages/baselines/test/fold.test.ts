@@ -87,7 +87,7 @@ describe('pixel-cae pixels', () => {
     expect(pixelSource(224, 32, 'grey').weightsHash).not.toBe(pixelSource(224, 32, 'rgb').weightsHash);
   });
 
-  it('trains its CAE once per fold and reuses it for every budget through ctx.stages', async () => {
+  it('trains one CAE per grid configuration per fold and reuses them for every budget through ctx.stages', async () => {
     const stages = new MemoryStageStore();
     const logs: string[] = [];
     const method = createMethod('pixel-cae', { epochs: 1 });
@@ -96,8 +96,10 @@ describe('pixel-cae pixels', () => {
       const model = await method.fit({ labelled: ds.labelledSet(f.labelled, opts), unlabelled: ds.images(f.unlabelled, opts) }, { seed: 0, cacheDir, stages, log: (m) => logs.push(m) });
       model.dispose();
     }
-    expect(logs.filter((l) => /CAE trained on 40 pixel maps/.test(l))).toHaveLength(1);
-    expect(logs.filter((l) => /reusing the CAE/.test(l))).toHaveLength(1);
+    const configs = method.params.grid as unknown[];
+    expect(configs.length).toBeGreaterThan(1);
+    expect(logs.filter((l) => /pixel-cae: CAE trained on 40 maps/.test(l))).toHaveLength(configs.length);
+    expect(logs.filter((l) => /reusing the CAE/.test(l))).toHaveLength(configs.length);
     stages.clear();
   });
 });

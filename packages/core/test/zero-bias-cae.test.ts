@@ -7,6 +7,7 @@ import { applyBudget, loadDataset, stratifiedKFold, type Dataset, type BudgetedF
 import { initBackend } from '../src/backend/index.js';
 import { MemoryStageStore } from '../src/cache/index.js';
 import { ZERO_BIAS_CAE_DEFAULTS } from '../src/cae/index.js';
+import { balancedAccuracy } from '../src/classifiers/index.js';
 import { createMethod, getMethodSpec } from '../src/method/registry.js';
 import { checkMethod, METHOD_CHECKS } from '../src/method/check.js';
 import type { FitContext } from '../src/method/contract.js';
@@ -81,7 +82,7 @@ describe('zero-bias-cae method', () => {
     model.dispose();
   });
 
-  it('trains the CAE once per fold and reuses it for every budget through ctx.stages', async () => {
+  it('trains one CAE per grid configuration per fold and reuses them for every budget through ctx.stages', async () => {
     const stages = new MemoryStageStore();
     const logs: string[] = [];
     const method = createMethod('zero-bias-cae', { epochs: 2 });
@@ -91,10 +92,46 @@ describe('zero-bias-cae method', () => {
       const model = await method.fit(data(f), ctx({ stages, log: (m) => logs.push(m) }));
       model.dispose();
     }
-    expect(logs.filter((l) => /CAE trained on \d+ maps/.test(l))).toHaveLength(1);
-    expect(logs.filter((l) => /reusing the CAE/.test(l))).toHaveLength(2);
-    expect(stages.size).toBe(1);
+    const configs = ZERO_BIAS_CAE_DEFAULTS.grid.length;
+    expect(configs).toBeGreaterThan(1);
+    expect(logs.filter((l) => /CAE trained on \d+ maps/.test(l))).toHaveLength(configs);
+    expect(logs.filter((l) => /reusing the CAE/.test(l))).toHaveLength(2 * configs);
+    expect(stages.size).toBe(configs);
     stages.clear();
+  });
+
+  it('chooses its CAE configuration and C together, by inner CV or on a validation split, and records the choice', async () => {
+    const grid = [{ theta: 0.5 }, { theta: 1.5, filters: 512 }];
+    const method = createMethod('zero-bias-cae', { epochs: 1, grid });
+    const inner = await method.fit(data(fold), ctx());
+    const a = inner.chosen();
+    expect(a).toMatchObject({ selection: 'inner-cv', candidates: grid.length * ZERO_BIAS_CAE_DEFAULTS.cCandidates.length, tap: 'block_16_project' });
+    expect(grid).toContainEqual(a.config);
+    const scores = a.scores as { config: object; C: number; balancedAccuracy: number }[];
+    expect(scores).toHaveLength(8);
+    const best = Math.max(...scores.map((x) => x.balancedAccuracy));
+    expect(scores.find((x) => x.C === a.C && JSON.stringify(x.config) === JSON.stringify(a.config))!.balancedAccuracy).toBe(best);
+    expect(a.featureDim).toBe(JSON.stringify(a.config) === JSON.stringify(grid[1]) ? 512 : 2048);
+    inner.dispose();
+
+    // Validation: the fold's test images stand in for an official val split here (never the test set
+    // of the same job in the runner); selection must then score exactly those labels.
+    const validation = ds.labelledSet(fold.test, { size: 224, mode: 'resize' });
+    const onVal = await method.fit({ ...data(fold), validation }, ctx());
+    const v = onVal.chosen();
+    expect(v.selection).toBe('validation');
+    expect(v.innerFolds).toBe(0);
+    const vScores = v.scores as { balancedAccuracy: number }[];
+    expect(vScores).toHaveLength(8);
+    // a balanced accuracy on the 20 validation images (6 classes) is a mean of per-class hit rates
+    for (const x of vScores) expect(x.balancedAccuracy).toBeGreaterThanOrEqual(0);
+    // The final model is the chosen candidate refit on the same labelled images: its balanced accuracy
+    // on the validation images is the best validation score, recomputed independently here.
+    const proba = await onVal.predictProba(validation.images);
+    const predicted = proba.map((row) => row.indexOf(Math.max(...row)));
+    expect(balancedAccuracy(validation.labels, predicted)).toBeCloseTo(Math.max(...vScores.map((x) => x.balancedAccuracy)), 4);
+    expect(accuracy(proba, validation.labels)).toBeGreaterThan(0.5);
+    onVal.dispose();
   });
 
   it('is deterministic under a seed and frees every tensor across 5 fits', async () => {

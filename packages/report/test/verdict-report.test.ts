@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chosenSection, chosenValue } from '../src/html/verdict.js';
+import { chosenSection, chosenValue, selectionSummary } from '../src/html/verdict.js';
 import { buildReport } from '../src/report.js';
 import type { JobRecord } from '../src/results/types.js';
 import { writeSyntheticRun, type SyntheticOptions } from '../src/synthetic.js';
@@ -84,5 +84,22 @@ describe('chosenValue / chosenSection', () => {
     const t = text(chosenSection([job('failed', 0), job('ok', 1)], ['m']));
     expect(t).toContain('m — 1 job(s); chosen: C');
     expect(t).toContain('d | all labels | 1 | 0 | 0 | 1 |');
+  });
+
+  it('summarises model selection per method and flags unequal candidate budgets', () => {
+    const job = (method: string, fold: number, chosen: Record<string, unknown>): JobRecord => ({ key: `${method}${fold}`, dataset: 'd', method, fold, repeat: 0, budget: 'all', seed: 0, status: 'ok', chosen });
+    const fair = [
+      job('zero-bias-cae', 0, { candidates: 8, selection: 'inner-cv', config: {} }),
+      job('zero-bias-cae', 1, { candidates: 8, selection: 'inner-cv', config: { theta: 0.5 } }),
+      job('zero-bias-cae', 2, { candidates: 8, selection: 'inner-cv', config: { theta: 0.5 } }),
+      job('transfer-learned', 0, { candidates: 8, selection: 'validation', config: { tap: 'out_relu' } }),
+    ];
+    const t = text(selectionSummary(fair, ['zero-bias-cae', 'transfer-learned'])).replace(/&quot;/g, '"');
+    expect(t).toContain('Every method chose among 8 candidate configurations');
+    expect(t).toContain('zero-bias-cae | 8 ×3 | inner-cv ×3 | {"theta":0.5} ×2; {} ×1 |');
+    expect(t).toContain('transfer-learned | 8 ×1 | validation ×1 | {"tap":"out_relu"} ×1 |');
+    const unfair = text(selectionSummary([...fair, job('fine-tuned', 0, { candidates: 6, selection: 'held-out', config: {} })], ['zero-bias-cae', 'fine-tuned']));
+    expect(unfair).toContain('different numbers of candidate configurations (8, 6)');
+    expect(selectionSummary([job('m', 0, { C: 1 })], ['m'])).toBe('');
   });
 });

@@ -11,6 +11,7 @@ import {
   batchToTensor,
   childSeed,
   getBackbone,
+  gridConfigs,
   listBackbones,
   mulberry32,
   registerMethod,
@@ -46,15 +47,22 @@ export type FineTunedParams = {
   augment: boolean;
   cropScale: number;
   valFraction: number;
+  /** Configurations chosen among by validation loss (each epoch of each is a candidate). */
+  grid: Record<string, unknown>[];
   extractBatchSize: number;
 };
+
+/** What a grid entry may change. */
+const TUNABLE = ['learningRate', 'backboneLearningRate', 'dropout', 'epochs', 'patience', 'classWeighting', 'augment'] as const;
 
 export const FINE_TUNED_DEFAULTS: FineTunedParams = {
   backbone: ZERO_BIAS_CAE_DEFAULTS.backbone,
   inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
   resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
   trainBlocks: 1,
-  epochs: 6,
+  // 2 learning rates × ≤ 4 epochs (early stopping picks the epoch): 8 candidates, as every
+  // probe method's 2 configurations × 4 C values.
+  epochs: 4,
   patience: 2,
   batchSize: 32,
   minStepsPerEpoch: 4,
@@ -66,6 +74,7 @@ export const FINE_TUNED_DEFAULTS: FineTunedParams = {
   augment: true,
   cropScale: 0.85,
   valFraction: 0.2,
+  grid: [{}, { learningRate: 1e-3 }],
   extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
 };
 
@@ -87,7 +96,8 @@ const PARAM_DOCS: Record<keyof FineTunedParams, string> = {
   augment:
     "random horizontal flips (of the cached cut-point maps: a cheap stand-in for image flips); with trainBlocks 'all' also random crops of cropScale of the side, resized back",
   cropScale: "smallest crop side / image side for trainBlocks 'all'",
-  valFraction: 'fraction of each class (≥ 3 images) held out, seeded, for early stopping; none held out → runs all epochs',
+  valFraction: 'fraction of each class (≥ 3 images) held out, seeded, for early stopping and the grid choice; none held out → runs all epochs of the first configuration. With an official validation split that split is used instead',
+  grid: `configurations (overrides of ${TUNABLE.join(', ')}) trained and chosen among by their best validation loss; [{}] = the base parameters only`,
   extractBatchSize: 'images per backbone batch (cached frozen part)',
 };
 
@@ -148,6 +158,23 @@ async function pixelInputs(images: ImageSet, backbone: Backbone, batchSize: numb
         return backbone.preprocess(batchToTensor({ ids: [], data, n: rows.length, height: s, width: s, channels: 3 }));
       }),
   };
+}
+
+/** Images early stopping and the grid choice are scored on. */
+interface Held {
+  inputs: Inputs;
+  labels: Int32Array;
+  rows: number[];
+}
+
+interface TrainHistory {
+  epochsRun: number;
+  bestEpoch: number;
+  bestValidationLoss: number | null;
+  nTrain: number;
+  nValidation: number;
+  trainLoss: number[];
+  validationLoss: number[];
 }
 
 /** Seeded stratified hold-out: per class (≥ 3 images) round(n·fraction) ≥ 1 images. */
@@ -258,6 +285,12 @@ class FineTunedMethod implements Method {
 
   constructor(params: Partial<FineTunedParams> = {}) {
     const p = resolveParams(ID, FINE_TUNED_DEFAULTS, params);
+    for (const pk of gridConfigs(ID, p, p.grid, TUNABLE)) FineTunedMethod.validate(pk);
+    if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) throw frozenOnly(p.backbone);
+    this.params = Object.freeze(p);
+  }
+
+  private static validate(p: FineTunedParams): void {
     for (const k of ['epochs', 'batchSize', 'extractBatchSize'] as const) positiveInteger(ID, k, p[k]);
     for (const k of ['patience', 'minStepsPerEpoch', 'maxStepsPerEpoch'] as const) {
       if (!Number.isInteger(p[k]) || p[k] < 0) throw new Error(`${ID}: ${k} must be a non-negative integer, got ${JSON.stringify(p[k])}`);
@@ -268,8 +301,6 @@ class FineTunedMethod implements Method {
     for (const k of ['learningRate', 'backboneLearningRate'] as const) if (!(p[k] > 0)) throw new Error(`${ID}: ${k} must be > 0, got ${p[k]}`);
     for (const k of ['dropout', 'valFraction'] as const) if (!(p[k] >= 0 && p[k] < 1)) throw new Error(`${ID}: ${k} must be in [0, 1), got ${p[k]}`);
     if (!(p.cropScale > 0 && p.cropScale <= 1)) throw new Error(`${ID}: cropScale must be in (0, 1], got ${p.cropScale}`);
-    if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) throw frozenOnly(p.backbone);
-    this.params = Object.freeze(p);
   }
 
   private async frozen(ctx: FitContext): Promise<{ backbone: Backbone; cut: string; end: string; source?: TapSource }> {
@@ -292,38 +323,64 @@ class FineTunedMethod implements Method {
 
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const p = this.params;
-    const { labelled } = data;
+    const { labelled, validation } = data;
     checkLabelled(ID, labelled);
     checkImages(ID, labelled.images, p, 'labelled');
+    if (validation) checkLabelled(ID, validation), checkImages(ID, validation.images, p, 'validation');
     const f = await this.frozen(ctx);
     const inputs = await this.inputs(labelled.images, f, ctx);
     const nClasses = labelled.classNames.length;
+    // Early stopping and the grid choice: the official validation split when given, else a
+    // seeded stratified hold-out of the labelled images.
+    const split = validation ? { train: Array.from(labelled.labels, (_, i) => i), val: [] } : validationSplit(labelled.labels, p.valFraction, ctx.seed);
+    const val: Held | undefined = validation
+      ? { inputs: await this.inputs(validation.images, f, ctx), labels: validation.labels, rows: Array.from(validation.labels, (_, i) => i) }
+      : split.val.length ? { inputs, labels: labelled.labels, rows: split.val } : undefined;
+    const configs = gridConfigs(ID, p, p.grid, TUNABLE);
     const started = performance.now();
-    const trunk = copyTrunk(f.backbone, f.cut, f.end);
-    const channels = (trunk.outputs[0].shape as number[]).at(-1)!;
-    const net = new FineTunedNetwork(trunk, channels, nClasses, ctx.seed);
+    let best: { net: FineTunedNetwork; k: number; history: TrainHistory } | undefined;
+    const bestLoss: (number | null)[] = [];
     try {
-      const history = this.train(net, inputs, labelled.labels, nClasses, ctx);
+      // Without validation images there is nothing to choose by: the first configuration only.
+      for (const [k, pk] of (val ? configs : configs.slice(0, 1)).entries()) {
+        const trunk = copyTrunk(f.backbone, f.cut, f.end);
+        const net = new FineTunedNetwork(trunk, (trunk.outputs[0].shape as number[]).at(-1)!, nClasses, ctx.seed);
+        let history: TrainHistory;
+        try {
+          history = this.train(net, pk, inputs, labelled.labels, split.train, val, nClasses, ctx);
+        } catch (err) {
+          net.dispose();
+          throw err;
+        }
+        bestLoss.push(history.bestValidationLoss);
+        if (!best || (history.bestValidationLoss ?? Infinity) < (best.history.bestValidationLoss ?? Infinity)) {
+          best?.net.dispose();
+          best = { net, k, history };
+        } else net.dispose();
+      }
+      const { net, k, history } = best!;
       const chosen = {
+        config: p.grid[k],
+        selection: validation ? 'validation' : val ? 'held-out' : 'fallback',
+        candidates: configs.reduce((n, c) => n + c.epochs, 0),
+        configValidationLoss: bestLoss,
         backbone: f.backbone.id,
         weightsHash: f.backbone.weightsHash,
         cut: f.cut,
-        trainedLayers: trunk.layers.filter((l) => l.trainableWeights.length).map((l) => l.name),
+        trainedLayers: net.trunk.layers.filter((l) => l.trainableWeights.length).map((l) => l.name),
         trainedParameters: net.trunkVariables.reduce((s, v) => s + v.size, 0) + net.head.W.size + net.head.b.size,
         ...history,
         trainSeconds: Math.round((performance.now() - started) / 10) / 100,
       };
-      ctx.log?.(`${ID}: ${chosen.epochsRun} epochs (best ${chosen.bestEpoch}) on ${inputs.n} images from '${f.cut}' in ${chosen.trainSeconds} s`);
+      ctx.log?.(`${ID}: ${configs.length} configuration(s), chose ${JSON.stringify(chosen.config)} (best epoch ${chosen.bestEpoch}) on ${inputs.n} images from '${f.cut}' in ${chosen.trainSeconds} s`);
       return this.fitted(net, f, nClasses, chosen, ctx);
     } catch (err) {
-      net.dispose();
+      best?.net.dispose();
       throw err;
     }
   }
 
-  private train(net: FineTunedNetwork, inputs: Inputs, labels: Int32Array, nClasses: number, ctx: FitContext) {
-    const p = this.params;
-    const { train, val } = validationSplit(labels, p.valFraction, ctx.seed);
+  private train(net: FineTunedNetwork, p: FineTunedParams, inputs: Inputs, labels: Int32Array, train: number[], val: Held | undefined, nClasses: number, ctx: FitContext): TrainHistory {
     const weights = tf.tensor1d(classWeights(train.map((i) => labels[i]), nClasses, p.classWeighting));
     const trunkVars = net.trunkVariables;
     const headVars = [net.head.W, net.head.b];
@@ -368,8 +425,8 @@ class FineTunedMethod implements Method {
           seen += rows.length;
         }
         trainLoss.push(sum / seen);
-        if (!val.length) continue;
-        const v = this.evaluate(net, inputs, labels, val, weights, nClasses);
+        if (!val) continue;
+        const v = this.evaluate(net, val.inputs, val.labels, val.rows, weights, nClasses);
         valLoss.push(v);
         ctx.log?.(`${ID}: epoch ${epoch + 1}: train loss ${trainLoss.at(-1)!.toFixed(4)}, validation loss ${v.toFixed(4)}`);
         if (v < best.loss) {
@@ -390,9 +447,10 @@ class FineTunedMethod implements Method {
     const round = (xs: number[]) => xs.map((x) => Math.round(x * 1e5) / 1e5);
     return {
       epochsRun: epoch,
-      bestEpoch: val.length ? best.epoch : epoch,
+      bestEpoch: val ? best.epoch : epoch,
+      bestValidationLoss: val ? Math.round(best.loss * 1e5) / 1e5 : null,
       nTrain: train.length,
-      nValidation: val.length,
+      nValidation: val?.rows.length ?? 0,
       trainLoss: round(trainLoss),
       validationLoss: round(valLoss),
     };

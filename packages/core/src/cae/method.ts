@@ -2,14 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
 // The backbones index registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*).
 import { featureKeyHash } from '../cache/feature-cache.js';
-import { classProbabilities } from '../classifiers/classifier.js';
-import type { Matrix } from '../classifiers/matrix.js';
-import { createClassifier } from '../classifiers/registry.js';
-import { selectC } from '../classifiers/select-c.js';
 import { frozenTapSource, sharedBackbone } from '../extractor/frozen.js';
 import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps, type TapSource } from '../extractor/features.js';
 import { pooledDim, type PoolMode } from '../extractor/pool.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
+import { gridConfigs } from '../method/grid.js';
+import { fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
 import type { FeatureMaps } from './maps.js';
 import { CAE_DEFAULTS, resolveCaeParams, type CaeParams } from './params.js';
@@ -17,20 +15,27 @@ import { ZeroBiasCAE } from './zero-bias-cae.js';
 
 export type CaeTrainOn = 'train' | 'unlabelled';
 
-export type ZeroBiasCaeParams = Omit<CaeParams, 'seed'> & {
+/** The parameters every CAE-on-maps method has (zero-bias-cae on backbone maps, pixel-cae on pixels). */
+export type CaeProbeParams = Omit<CaeParams, 'seed'> &
+  ProbeParams & {
+    inputSize: number;
+    resizeMode: ResizeMode;
+    caeTrainOn: CaeTrainOn;
+    pool: PoolMode;
+    grid: Record<string, unknown>[];
+    extractBatchSize: number;
+  };
+
+/** zero-bias-cae: the CAE on a frozen backbone's tap maps. */
+export type ZeroBiasCaeParams = CaeProbeParams & {
   backbone: string;
   tap: string;
-  inputSize: number;
-  resizeMode: ResizeMode;
-  caeTrainOn: CaeTrainOn;
-  pool: PoolMode;
-  classifier: string;
-  cCandidates: number[];
-  innerFolds: number;
-  extractBatchSize: number;
 };
 
 const { seed: _seed, ...caeDefaults } = CAE_DEFAULTS;
+
+/** What a grid entry may change: the auto-encoder, the tap it learns from, the pooling. */
+const TUNABLE = [...Object.keys(caeDefaults), 'tap', 'pool'] as (keyof ZeroBiasCaeParams & string)[];
 
 export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   backbone: 'mobilenet-v2-1.0',
@@ -46,6 +51,7 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   classifier: 'linear-svm',
   cCandidates: [1e-5, 1e-4, 1e-3, 1e-2],
   innerFolds: 3,
+  grid: [{}, { theta: 0.5 }],
   extractBatchSize: 16,
 };
 
@@ -72,8 +78,9 @@ const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
   standardise: 'per-channel standardisation of the tap maps, fitted on the CAE training pool',
   pool: "codes → vector: 'avg', 'max', 'avgmax' or 'pyramid' (1x1 + 2x2)",
   classifier: "classifier on the pooled codes ('linear-svm' or 'logistic'), after a StandardScaler",
-  cCandidates: 'C values tried by inner stratified CV on the labelled set (balanced accuracy)',
+  cCandidates: 'C values tried with every grid configuration (balanced accuracy of the inner stratified CV on the labelled set)',
   innerFolds: 'inner CV folds for C',
+  grid: `configurations (overrides of ${TUNABLE.join(', ')}) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C`,
   extractBatchSize: 'images per backbone batch',
 };
 
@@ -82,140 +89,190 @@ async function tapSourceFor(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapS
   return frozenTapSource(await sharedBackbone(p.backbone, p.inputSize, ctx), p.tap, ctx);
 }
 
-function checkImages(images: ImageSet, p: ZeroBiasCaeParams, what: string): void {
+/** The CAE's own parameters out of a method's parameters (validated). */
+export function caeParamsOf(p: Omit<CaeParams, 'seed'>, seed: number): CaeParams {
+  const picked = Object.fromEntries(Object.keys(caeDefaults).map((k) => [k, p[k as keyof typeof p]]));
+  return resolveCaeParams({ ...(picked as Partial<CaeParams>), seed });
+}
+
+/** Rows of `maps` (ids `ids`) reordered by id, so the pool's order never depends on the budget. */
+function sortedById(ids: string[], maps: FeatureMaps): FeatureMaps {
+  const order = ids.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  return selectMaps(maps, order);
+}
+
+/** An image-settings mismatch is the caller's error: name both sides. */
+export function checkImageSettings(methodId: string, images: ImageSet, p: { inputSize: number; resizeMode: ResizeMode }, what: string): void {
   if (images.height !== p.inputSize || images.width !== p.inputSize || images.resizeMode !== p.resizeMode) {
     throw new Error(
-      `zero-bias-cae: ${what} images are ${images.height}x${images.width} (${images.resizeMode}) but the method was ` +
+      `${methodId}: ${what} images are ${images.height}x${images.width} (${images.resizeMode}) but the method was ` +
         `configured for ${p.inputSize}x${p.inputSize} (${p.resizeMode}); request the images with those settings`,
     );
   }
 }
 
-function caeParamsOf(p: ZeroBiasCaeParams, seed: number): CaeParams {
-  const picked = Object.fromEntries(Object.keys(caeDefaults).map((k) => [k, p[k as keyof ZeroBiasCaeParams]]));
-  return resolveCaeParams({ ...(picked as Partial<CaeParams>), seed });
-}
+/**
+ * A CAE trained without labels on the maps of some `TapSource` → pooled codes → the shared probe.
+ * Subclasses say where the maps come from (`source`); every grid configuration gets its own CAE
+ * (shared across label budgets through ctx.stages), and configuration and C are chosen together.
+ */
+export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method {
+  readonly params: Readonly<P>;
 
-/** Rows of `maps` (ids `ids`) reordered by id, so the pool's order never depends on the budget. */
-function sortedById(ids: string[], maps: FeatureMaps): { ids: string[]; maps: FeatureMaps } {
-  const order = ids.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-  return { ids: order.map((i) => ids[i]), maps: selectMaps(maps, order) };
-}
-
-class ZeroBiasCaeMethod implements Method {
-  readonly id = 'zero-bias-cae';
-  readonly params: Readonly<ZeroBiasCaeParams>;
-
-  constructor(params: Partial<ZeroBiasCaeParams> = {}) {
-    const known = Object.keys(ZERO_BIAS_CAE_DEFAULTS);
+  constructor(
+    readonly id: string,
+    defaults: P,
+    params: Partial<P>,
+    /** Parameters a grid entry may override. */
+    readonly tunable: readonly (keyof P & string)[],
+  ) {
+    const known = Object.keys(defaults);
     for (const k of Object.keys(params)) {
-      if (!known.includes(k)) throw new Error(`Unknown parameter '${k}' for method 'zero-bias-cae'. Known parameters: ${known.join(', ')}`);
+      if (!known.includes(k)) throw new Error(`Unknown parameter '${k}' for method '${id}'. Known parameters: ${known.join(', ')}`);
     }
-    const p = { ...ZERO_BIAS_CAE_DEFAULTS, ...params };
-    caeParamsOf(p, 0); // validate now, not after the backbone has run
-    pooledDim(1, p.pool);
-    if (!['train', 'unlabelled'].includes(p.caeTrainOn)) throw new Error(`zero-bias-cae: caeTrainOn must be 'train' or 'unlabelled', got '${p.caeTrainOn}'`);
+    const p = { ...defaults, ...params } as P;
+    for (const pk of gridConfigs(id, p, p.grid, tunable)) {
+      caeParamsOf(pk, 0); // validate now, not after the backbone has run
+      pooledDim(1, pk.pool);
+      this.validate(pk);
+    }
+    if (!['train', 'unlabelled'].includes(p.caeTrainOn)) throw new Error(`${id}: caeTrainOn must be 'train' or 'unlabelled', got '${p.caeTrainOn}'`);
+    if (!Array.isArray(p.cCandidates) || !p.cCandidates.length || p.cCandidates.some((c) => !(c > 0))) {
+      throw new Error(`${id}: cCandidates must be a non-empty list of positive numbers, got ${JSON.stringify(p.cCandidates)}`);
+    }
     this.params = Object.freeze(p);
   }
 
+  /** Where the maps of configuration `p` come from. */
+  protected abstract source(p: P, ctx: FitContext): Promise<TapSource>;
+
+  /** Subclass checks of one configuration (called for every grid entry at construction). */
+  protected validate(_p: P): void {}
+
+  private configs(): P[] {
+    return gridConfigs(this.id, this.params, this.params.grid, this.tunable);
+  }
+
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
-    checkImages(images, this.params, 'prepared');
-    await tapMaps(images, await tapSourceFor(this.params, ctx), { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
+    checkImageSettings(this.id, images, this.params, 'prepared');
+    const seen = new Set<string>();
+    for (const pk of this.configs()) {
+      const source = await this.source(pk, ctx);
+      if (seen.has(source.tap)) continue;
+      seen.add(source.tap);
+      await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+    }
   }
 
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const p = this.params;
-    const { labelled, unlabelled } = data;
+    const { labelled, unlabelled, validation } = data;
     const labels = labelled.labels;
     if (labels.length !== labelled.images.ids.length) {
-      throw new Error(`zero-bias-cae: ${labels.length} labels for ${labelled.images.ids.length} labelled images`);
+      throw new Error(`${this.id}: ${labels.length} labels for ${labelled.images.ids.length} labelled images`);
     }
-    if (new Set(labels).size < 2) throw new Error(`zero-bias-cae: the labelled set has ${new Set(labels).size} class(es); at least 2 are needed`);
-    checkImages(labelled.images, p, 'labelled');
-    checkImages(unlabelled, p, 'unlabelled');
+    if (new Set(labels).size < 2) throw new Error(`${this.id}: the labelled set has ${new Set(labels).size} class(es); at least 2 are needed`);
+    checkImageSettings(this.id, labelled.images, p, 'labelled');
+    checkImageSettings(this.id, unlabelled, p, 'unlabelled');
+    if (validation) checkImageSettings(this.id, validation.images, p, 'validation');
     const poolIds = p.caeTrainOn === 'train' ? [...labelled.images.ids, ...unlabelled.ids] : [...unlabelled.ids];
     if (poolIds.length === 0) {
-      throw new Error(`zero-bias-cae: the unlabelled pool is empty (caeTrainOn '${p.caeTrainOn}'); nothing to train the CAE on`);
+      throw new Error(`${this.id}: the unlabelled pool is empty (caeTrainOn '${p.caeTrainOn}'); nothing to train the CAE on`);
     }
-    const source = await tapSourceFor(p, ctx);
-    const opts = { cacheDir: ctx.cacheDir, batchSize: p.extractBatchSize, log: ctx.log };
-    const labelledMaps = await tapMaps(labelled.images, source, opts);
+    const ownsCae = !ctx.stages;
+    const fitSets = new Set([labelled.images, unlabelled, ...(validation ? [validation.images] : [])]);
+    const candidates: ProbeCandidate[] = [];
+    try {
+      for (const [k, pk] of this.configs().entries()) {
+        const source = await this.source(pk, ctx);
+        // Maps of the fit's image sets are kept while fitting; test images go straight through the cache.
+        const fitMaps = new Map<ImageSet, Promise<FeatureMaps>>();
+        const maps = (images: ImageSet) => {
+          const kept = fitMaps.get(images);
+          if (kept) return kept;
+          const loaded = tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+          if (fitSets.has(images)) fitMaps.set(images, loaded);
+          return loaded;
+        };
+        const cae = await this.trainCae(pk, poolIds, labelled.images, unlabelled, maps, source, ctx);
+        const labelledMaps = await maps(labelled.images);
+        candidates.push({
+          config: p.grid[k],
+          features: async (images) => pooledFeatures(await maps(images), { encoder: cae, pool: pk.pool }),
+          chosen: () => {
+            fitMaps.clear();
+            return { ...this.sourceRecord(source), ...caeRecord(cae, labelledMaps) };
+          },
+          dispose: () => {
+            fitMaps.clear();
+            if (ownsCae) cae.dispose();
+          },
+        });
+      }
+    } catch (err) {
+      candidates.forEach((c) => c.dispose?.());
+      throw err;
+    }
+    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed });
+  }
 
-    // Unsupervised stage: depends on the pool, its parameters and the seed only — shared via ctx.stages.
-    const caeParams = caeParamsOf(p, ctx.seed);
+  /** What to record about a configuration's map source in chosen(). */
+  protected sourceRecord(source: TapSource): Record<string, unknown> {
+    return { tap: source.tap };
+  }
+
+  /** The unsupervised stage: depends on the pool, the CAE parameters, the maps' source and the seed only — shared via ctx.stages. */
+  private async trainCae(
+    pk: P,
+    poolIds: string[],
+    labelledImages: ImageSet,
+    unlabelled: ImageSet,
+    maps: (images: ImageSet) => Promise<FeatureMaps>,
+    source: TapSource,
+    ctx: FitContext,
+  ): Promise<ZeroBiasCAE> {
+    const caeParams = caeParamsOf(pk, ctx.seed);
     const stageKey = sha256(
       JSON.stringify({
-        stage: 'zero-bias-cae/cae/v1',
+        stage: 'cae/v1',
         features: featureKeyHash(featureCacheKey(unlabelled, source)),
         pool: sha256([...poolIds].sort().join('\n')),
         cae: caeParams,
       }),
     );
-    let cae = ctx.stages?.get<ZeroBiasCAE>(stageKey);
-    if (cae) ctx.log?.(`zero-bias-cae: reusing the CAE trained on this pool (${poolIds.length} images)`);
-    else {
-      const unlabelledMaps = unlabelled.ids.length ? await tapMaps(unlabelled, source, opts) : undefined;
-      const parts = p.caeTrainOn === 'train' ? [labelledMaps, ...(unlabelledMaps ? [unlabelledMaps] : [])] : [unlabelledMaps!];
-      const pool = sortedById(poolIds, concatMaps(parts));
-      const started = performance.now();
-      cae = new ZeroBiasCAE(caeParams).fit(pool.maps, { log: ctx.log });
-      ctx.log?.(`zero-bias-cae: CAE trained on ${pool.maps.n} maps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      ctx.stages?.set(stageKey, cae, (c) => c.dispose());
+    const cached = ctx.stages?.get<ZeroBiasCAE>(stageKey);
+    if (cached) {
+      ctx.log?.(`${this.id}: reusing the CAE trained on this pool (${poolIds.length} images)`);
+      return cached;
     }
-    const ownsCae = !ctx.stages;
-    try {
-      return this.fitClassifier(cae, ownsCae, labelledMaps, labelled.labels, labelled.classNames.length, source, ctx);
-    } catch (err) {
-      if (ownsCae) cae.dispose();
-      throw err;
-    }
+    const parts = pk.caeTrainOn === 'train' ? [await maps(labelledImages)] : [];
+    if (unlabelled.ids.length) parts.push(await maps(unlabelled));
+    const pool = sortedById(poolIds, concatMaps(parts));
+    const started = performance.now();
+    const cae = new ZeroBiasCAE(caeParams).fit(pool, { log: ctx.log });
+    ctx.log?.(`${this.id}: CAE trained on ${pool.n} maps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    ctx.stages?.set(stageKey, cae, (c) => c.dispose());
+    return cae;
+  }
+}
+
+/** The CAE's training record and the density of its codes on (up to 32 of) the labelled maps. */
+function caeRecord(cae: ZeroBiasCAE, maps: FeatureMaps): Record<string, unknown> {
+  const density = tf.tidy(() => {
+    const n = Math.min(maps.n, 32);
+    const size = maps.height * maps.width * maps.channels;
+    return cae.codeDensity(tf.tensor4d(maps.data.subarray(0, n * size), [n, maps.height, maps.width, maps.channels]));
+  });
+  return { caeFinalLoss: cae.history.at(-1)?.loss ?? null, caeLossHistory: cae.history.map((h) => h.loss), codeDensity: density };
+}
+
+class ZeroBiasCaeMethod extends CaeProbeMethod<ZeroBiasCaeParams> {
+  constructor(params: Partial<ZeroBiasCaeParams> = {}) {
+    super('zero-bias-cae', ZERO_BIAS_CAE_DEFAULTS, params, TUNABLE);
   }
 
-  private fitClassifier(
-    cae: ZeroBiasCAE,
-    ownsCae: boolean,
-    maps: FeatureMaps,
-    labels: Int32Array,
-    nClasses: number,
-    source: TapSource,
-    ctx: FitContext,
-  ): FittedModel {
-    const p = this.params;
-    const X = pooledFeatures(maps, { encoder: cae, pool: p.pool });
-    const classifier = { kind: p.classifier, standardize: true, seed: ctx.seed };
-    const selection = selectC(X, labels, { candidates: p.cCandidates, folds: p.innerFolds, seed: ctx.seed, classifier });
-    const clf = createClassifier({ ...classifier, C: selection.C }).fit(X, labels);
-    const density = tf.tidy(() => {
-      const n = Math.min(maps.n, 32);
-      const size = maps.height * maps.width * maps.channels;
-      return cae.codeDensity(tf.tensor4d(maps.data.subarray(0, n * size), [n, maps.height, maps.width, maps.channels]));
-    });
-    const chosen = {
-      C: selection.C,
-      cScores: selection.scores,
-      innerFolds: selection.folds,
-      featureDim: X.cols,
-      caeFinalLoss: cae.history.at(-1)?.loss ?? null,
-      caeLossHistory: cae.history.map((h) => h.loss),
-      codeDensity: density,
-    };
-    let disposed = false;
-    return {
-      predictProba: async (images: ImageSet) => {
-        if (disposed) throw new Error('zero-bias-cae: predictProba called after dispose()');
-        checkImages(images, p, 'test');
-        const test = pooledFeatures(await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: p.extractBatchSize, log: ctx.log }), {
-          encoder: cae,
-          pool: p.pool,
-        });
-        return classProbabilities(clf, test, nClasses);
-      },
-      chosen: () => structuredClone(chosen),
-      dispose: () => {
-        if (!disposed && ownsCae) cae.dispose();
-        disposed = true;
-      },
-    };
+  protected source(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapSource> {
+    return tapSourceFor(p, ctx);
   }
 }
 

@@ -7,3 +7,4 @@ export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type Objective } fr
 export { ScaledClassifier } from './pipeline.js';
 export * from './registry.js';
 export * from './select-c.js';
+export * from './select-model.js';

@@ -5,6 +5,11 @@ export interface FitData {
   labelled: LabelledSet;
   /** Training images of the fold without their labels. Never holds a test or val image of the fold. */
   unlabelled: ImageSet;
+  /**
+   * Labelled validation images (a dataset's official `val` split), disjoint from the training and
+   * test images. When present, hyper-parameters are selected on it instead of by inner CV.
+   */
+  validation?: LabelledSet;
 }
 
 /**

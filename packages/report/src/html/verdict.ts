@@ -100,6 +100,7 @@ export function chosenSection(jobs: JobRecord[], methods: string[]): string {
   if (!ok.length) return section('chosen', title, note('No finished jobs in jobs.jsonl, so there are no chosen values to show.'));
   let body = note('Each job chose these values (e.g. C by inner cross-validation) from its own labelled training images only; the test fold never took part. Long lists (loss histories, per-candidate scores) are summarised as first … last.');
   const order = [...methods, ...new Set(ok.map((j) => j.method))].filter((m, i, all) => all.indexOf(m) === i);
+  body += selectionSummary(ok, order);
   const foldRank = (f: JobRecord['fold']) => (f === 'official' ? Infinity : f);
   for (const method of order) {
     const mine = ok.filter((j) => j.method === method).sort((a, b) =>
@@ -114,6 +115,30 @@ export function chosenSection(jobs: JobRecord[], methods: string[]): string {
     body += `<details class="chosen"><summary>${esc(method)} — ${mine.length} job(s); chosen: ${esc(keys.join(', '))}</summary>${table(['dataset', 'labels', 'fold', 'repeat', 'seed', ...keys.map(esc)], rows, 'chosen')}</details>`;
   }
   return section('chosen', title, body);
+}
+
+const countsText = (values: unknown[]) => {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(chosenValue(v), (counts.get(chosenValue(v)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`).join('; ');
+};
+
+/**
+ * Per method: how many candidate configurations it chose among (a fair comparison gives every
+ * method the same number), by which protocol, and which configurations won how often.
+ */
+export function selectionSummary(jobs: JobRecord[], methods: string[]): string {
+  const rows = methods.flatMap((method) => {
+    const mine = jobs.filter((j) => j.method === method && j.chosen && 'candidates' in j.chosen);
+    if (!mine.length) return [];
+    return [[esc(method), esc(countsText(mine.map((j) => j.chosen!.candidates))), esc(countsText(mine.map((j) => j.chosen!.selection ?? DASH))), esc(countsText(mine.map((j) => j.chosen!.config ?? {})))]];
+  });
+  if (!rows.length) return '';
+  const sizes = new Set(jobs.filter((j) => j.chosen && 'candidates' in j.chosen).map((j) => j.chosen!.candidates));
+  const fairness = sizes.size > 1
+    ? `<p class="sig-worse">The methods chose among different numbers of candidate configurations (${esc([...sizes].join(', '))}): a larger grid has more chances to fit the selection data, so compare with care.</p>`
+    : note(`Every method chose among ${esc([...sizes][0])} candidate configurations (grid entries × C values, or × epochs for fine-tuned).`);
+  return `<h3>Model selection</h3>${fairness}${table(['method', 'candidates', 'selected by', 'configuration chosen (× jobs)'], rows, 'chosen')}`;
 }
 
 /** Our official-split numbers at the full label budget beside published ones, with protocol notes. */
