@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ summary: string; run(args: string
   methods: () => import('./commands/methods.js'),
   datasets: () => import('./commands/datasets.js'),
   fetch: () => import('./commands/fetch.js'),
+  backbones: () => import('./commands/backbones.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -38,7 +38,8 @@ export const PIXEL_CAE_DEFAULTS: PixelCaeParams = {
   filters: 256,
   kernelSize: 5,
   ...PROBE_DEFAULTS,
-  grid: ZERO_BIAS_CAE_DEFAULTS.grid.map((g) => ({ ...g })),
+  // Two thresholds × four C values: the same number of candidates as every other method.
+  grid: [{}, { theta: 0.5 }],
   extractBatchSize: 64,
 };
 

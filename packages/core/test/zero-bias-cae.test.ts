@@ -76,8 +76,10 @@ describe('zero-bias-cae method', () => {
     // TRec at θ = 1 on standardised real maps: most code units are zero, not all
     expect(chosen.codeDensity as number).toBeGreaterThan(0.01);
     expect(chosen.codeDensity as number).toBeLessThan(0.4);
-    const losses = chosen.caeLossHistory as number[];
-    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+    // one loss list per stacked layer of the chosen configuration, each decreasing
+    const losses = chosen.caeLossHistory as number[][];
+    expect(losses.length).toBeGreaterThanOrEqual(1);
+    for (const layer of losses) expect(layer.at(-1)!).toBeLessThan(layer[0]);
     expect(logs.some((l) => /CAE trained on 40 maps/.test(l))).toBe(true);
     model.dispose();
   });
@@ -101,7 +103,7 @@ describe('zero-bias-cae method', () => {
   });
 
   it('chooses its CAE configuration and C together, by inner CV or on a validation split, and records the choice', async () => {
-    const grid = [{ theta: 0.5 }, { theta: 1.5, filters: 512 }];
+    const grid = [{ theta: 0.5 }, { layers: 1, kernelSize: 1, filters: 512 }];
     const method = createMethod('zero-bias-cae', { epochs: 1, grid });
     const inner = await method.fit(data(fold), ctx());
     const a = inner.chosen();
@@ -111,7 +113,7 @@ describe('zero-bias-cae method', () => {
     expect(scores).toHaveLength(8);
     const best = Math.max(...scores.map((x) => x.balancedAccuracy));
     expect(scores.find((x) => x.C === a.C && JSON.stringify(x.config) === JSON.stringify(a.config))!.balancedAccuracy).toBe(best);
-    expect(a.featureDim).toBe(JSON.stringify(a.config) === JSON.stringify(grid[1]) ? 512 : 2048);
+    expect(a.featureDim).toBe(JSON.stringify(a.config) === JSON.stringify(grid[1]) ? 512 : 1024);
     inner.dispose();
 
     // Validation: the fold's test images stand in for an official val split here (never the test set
