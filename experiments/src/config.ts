@@ -146,7 +146,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What identifies a run's results: a changed config never reuses stale results. */
-export function configHash(config: ExperimentConfig): string {
+export function configHash(config: ExperimentConfig, resolvedParams?: Record<string, unknown>): string {
   const { description: _ignored, ...rest } = config;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 12);
+  // With the methods' resolved parameters (defaults included), a change of a method's defaults
+  // gives a new run folder instead of resuming results computed under the old ones.
+  const keyed = resolvedParams ? { config: rest, resolvedParams } : rest;
+  return createHash('sha256').update(canonicalJson(keyed)).digest('hex').slice(0, 12);
 }

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import * as core from '@udtl/core';
 import * as datasets from '@udtl/datasets';
 import { atomicWriteFile, cacheDir as defaultCacheDir, projectRoot } from '@udtl/datasets';
 import { configHash, datasetEntries, type ExperimentConfig } from './config.js';
 import { loadExperimentDataset, type GroupTask, type PrepareTask, type Task, type WorkerEnv } from './execute.js';
 import { groupJobs, jobKey, type BudgetLabel, type Job, type JobGroup, type JobResult } from './jobs.js';
-import { resolveMethods } from './methods.js';
+import { methodParams, resolveMethods } from './methods.js';
 import { runPool } from './pool.js';
 import { Progress } from './progress.js';
 import { RunStore, pointLatest, writeTables } from './store.js';
@@ -50,7 +51,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const startedAt = new Date();
   const say = (m: string) => options.quiet || process.stderr.write(`${m}\n`);
   const methods = await resolveMethods(config);
-  const hash = configHash(config);
+  const resolvedParams = Object.fromEntries(methods.map((m) => [m.name, core.createMethod(m.id, methodParams(config, m)).params]));
+  const hash = configHash(config, resolvedParams);
   const outRoot = resolve(options.outRoot ?? join(projectRoot(), 'results'));
   const runDir = join(outRoot, `${config.name}-${hash}`);
   const store = new RunStore(runDir);
@@ -104,6 +106,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     runId: basename(runDir),
     configHash: hash,
     config,
+    methodParams: resolvedParams,
     gitCommit: gitCommit(),
     versions: versions(),
     datasets: datasetInfo,

@@ -58,6 +58,10 @@ describe('experiment config', () => {
     const b = parseConfig({ methods: ['transfer-learned'], description: 'two', datasets: ['mednist-tiny'], name: 'x' });
     expect(configHash(a)).toBe(configHash(b));
     expect(configHash(parseConfig({ ...minimal, seeds: [1] }))).not.toBe(configHash(a));
+    // A method whose resolved parameters changed (e.g. new defaults in code) gets a new run folder.
+    expect(configHash(a, { m: { theta: 1 } })).toBe(configHash(b, { m: { theta: 1 } }));
+    expect(configHash(a, { m: { theta: 1 } })).not.toBe(configHash(a, { m: { theta: 0.5 } }));
+    expect(configHash(a, { m: { theta: 1 } })).not.toBe(configHash(a));
   });
 
   it('the shipped configs are valid, and their methods and parameters exist', async () => {
