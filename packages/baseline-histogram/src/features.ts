@@ -3,15 +3,15 @@ import type { ImageSet } from '@udtl/datasets';
 export interface HistogramParams {
   /** Bins of the grey-level histogram over [0, 255]. */
   bins: number;
-  /** The image is split into grid × grid cells; each contributes its mean grey level. */
-  grid: number;
+  /** The image is split into cells × cells; each contributes its mean grey level. */
+  cells: number;
 }
 
 /**
  * Hand-crafted features of one image: a normalised grey-level histogram plus the mean grey level of
  * each cell of a coarse grid (modalities differ in intensity distribution and layout).
  */
-export function imageFeatures(pixels: Uint8Array, height: number, width: number, { bins, grid }: HistogramParams): Float64Array {
+export function imageFeatures(pixels: Uint8Array, height: number, width: number, { bins, cells: grid }: HistogramParams): Float64Array {
   const out = new Float64Array(bins + grid * grid);
   const cellSum = new Float64Array(grid * grid);
   const cellCount = new Float64Array(grid * grid);

@@ -1,4 +1,4 @@
-import { checkMethod, getMethodSpec, initBackend, listMethods } from '@udtl/core';
+import { checkMethod, getMethodSpec, initBackend, listMethods, SELECTION_BUDGET } from '@udtl/core';
 import { loadDataset } from '@udtl/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageFeatures, intensityHistogram } from '../src/index.js';
@@ -19,17 +19,21 @@ describe('intensity-histogram (example baseline package)', () => {
     const report = await checkMethod(intensityHistogram, { fixture });
     expect(report.balancedAccuracy).toBeGreaterThan(0.5);
     expect(report.chosen).toHaveProperty('C');
+    // the project's selection budget: 2 configurations × 4 C values, chosen inside the fold
+    expect(report.chosen).toMatchObject({ candidates: SELECTION_BUDGET, selection: 'inner-cv' });
   });
 
   it('features: histogram sums to 1 and grid cells hold the mean grey level', () => {
     // 2x2 image: top row black, bottom row white.
     const px = new Uint8Array([0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255]);
-    const f = imageFeatures(px, 2, 2, { bins: 4, grid: 2 });
+    const f = imageFeatures(px, 2, 2, { bins: 4, cells: 2 });
     expect(Array.from(f.subarray(0, 4))).toEqual([0.5, 0, 0, 0.5]);
     expect(Array.from(f.subarray(4))).toEqual([0, 0, 1, 1]);
   });
 
   it('rejects bad parameters by name', () => {
     expect(() => intensityHistogram.create({ bins: 1 })).toThrow(/bins must be an integer ≥ 2, got 1/);
+    expect(() => intensityHistogram.create({ grid: [{}, { cells: 0 }] })).toThrow(/cells must be an integer ≥ 1, got 0/);
+    expect(() => intensityHistogram.create({ grid: [{ Cs: [1] }] })).toThrow(/sets 'Cs', which is not tunable/);
   });
 });

@@ -114,8 +114,21 @@ describe('fine-tuned method', () => {
     expect(chosen.nTrain + chosen.nValidation).toBe(fold.labelled.length);
     expect(chosen.trainLoss.at(-1)).toBeLessThan(chosen.trainLoss[0]);
     expect(chosen.bestEpoch).toBeLessThanOrEqual(chosen.epochsRun);
+    // the grid: 2 learning rates × ≤ 4 epochs; the winner has the lowest best validation loss
+    expect(chosen.candidates).toBe(8);
+    expect(chosen.selection).toBe('held-out');
+    expect(chosen.configValidationLoss).toHaveLength(2);
+    expect(chosen.bestValidationLoss).toBe(Math.min(...chosen.configValidationLoss));
+    expect([{}, { learningRate: 1e-3 }]).toContainEqual(chosen.config);
     model.dispose();
     expect(shared.model.getLayer('Conv_1').getWeights()[0].dataSync()).toEqual(conv1Before);
+
+    // With an official validation split: every labelled image trains, the split scores.
+    const validation = ds.labelledSet(fold.test.slice(0, 12), opts);
+    const onVal = await createMethod('fine-tuned', { grid: [{}] }).fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images([], opts), validation }, ctx);
+    const v = onVal.chosen() as Record<string, any>;
+    expect([v.selection, v.nTrain, v.nValidation, v.candidates]).toEqual(['validation', fold.labelled.length, 12, 4]);
+    onVal.dispose();
   });
 
   it("trains the whole network from pixels with trainBlocks 'all' (MobileNet v1 0.25 at 96 px, one epoch)", async () => {
@@ -143,6 +156,9 @@ describe('fine-tuned method', () => {
     expect(() => createMethod('fine-tuned', { trainBlocks: -1 })).toThrow(/trainBlocks must be 'all' or a non-negative integer, got -1/);
     expect(() => createMethod('fine-tuned', { dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
     expect(() => createMethod('fine-tuned', { learningRate: 0 })).toThrow(/learningRate must be > 0/);
+    expect(() => createMethod('fine-tuned', { grid: [{}, { learningRate: -1 }] })).toThrow(/learningRate must be > 0, got -1/);
+    expect(() => createMethod('fine-tuned', { grid: [{ trainBlocks: 2 }] })).toThrow(/sets 'trainBlocks', which is not tunable/);
+    expect(() => createMethod('fine-tuned', { backbone: 'alexnet' })).toThrow(/alexnet is an ONNX-only frozen backbone; fine-tuned needs a tfjs backbone/);
     const [f] = stratifiedKFold(ds.samples, { k: 3, seed: 0 });
     const data = { labelled: ds.labelledSet(f.train, { size: 224 }), unlabelled: ds.images([], { size: 224 }) };
     await expect(createMethod('fine-tuned', { trainBlocks: 40 }).fit(data, { seed: 0, cacheDir })).rejects.toThrow(/integer 0\.\.17/);

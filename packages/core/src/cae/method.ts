@@ -63,16 +63,11 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   extractBatchSize: 16,
 };
 
-const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
-  backbone: 'frozen ImageNet backbone (registry id)',
-  tap: 'backbone layer whose maps the CAE learns from (block_16_project = 7x7x320 at 224)',
-  inputSize: 'square image size the backbone sees (images must be requested at this size)',
-  resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
-  caeTrainOn:
-    "'train' = every training image of the fold without its label (labelled ∪ unlabelled: the same for every label budget, so it is trained once per fold); 'unlabelled' = the unlabelled pool only",
+/** The auto-encoder's own parameters, documented once for every CAE method. */
+export const CAE_PARAM_DOCS: Record<keyof Omit<CaeParams, 'seed'>, string> = {
   layers: 'stacked CAE layers, trained greedily',
-  filters: 'code channels per layer (overcomplete: > input channels)',
-  kernelSize: 'odd conv kernel size per layer',
+  filters: 'code channels per layer, one value or one per layer (overcomplete: > input channels)',
+  kernelSize: 'odd conv kernel size, one value or one per layer',
   activation: "'trec' z·[z>θ], 'tlin' z·[|z|>θ] (Konda et al. 2015) or 'relu' (ordinary CAE)",
   theta: 'fixed threshold θ of trec/tlin',
   bias: 'encoder bias (false = zero-bias)',
@@ -83,7 +78,17 @@ const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
   batchSize: 'patches per Adam step',
   learningRate: 'Adam learning rate',
   patchesPerMap: 'random k×k patches per map per epoch',
-  standardise: 'per-channel standardisation of the tap maps, fitted on the CAE training pool',
+  standardise: 'per-channel standardisation of the input maps, fitted on the CAE training pool',
+};
+
+const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
+  backbone: 'frozen ImageNet backbone (registry id)',
+  tap: 'backbone layer whose maps the CAE learns from (block_16_project = 7x7x320 at 224)',
+  inputSize: 'square image size the backbone sees (images must be requested at this size)',
+  resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
+  caeTrainOn:
+    "'train' = every training image of the fold without its label (labelled ∪ unlabelled: the same for every label budget, so it is trained once per fold); 'unlabelled' = the unlabelled pool only",
+  ...CAE_PARAM_DOCS,
   pool: "codes → vector: 'avg', 'max', 'avgmax' or 'pyramid' (1x1 + 2x2)",
   classifier: "classifier on the pooled codes ('linear-svm' or 'logistic'), after a StandardScaler",
   cCandidates: 'C values tried with every grid configuration (balanced accuracy of the inner stratified CV on the labelled set)',
