@@ -93,7 +93,7 @@ ${verdictSummary(verdicts, rules)}
 ${verdictSection(verdicts, rules, methods)}
 ${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
-${anchorsSection(summaries, run.manifest, datasets, methods)}
+${anchorsSection(summaries, run.manifest, datasets, methods, run.jobs)}
 ${significanceSection(comparisons, control, methods, alpha)}
 ${acrossSection(across, control)}
 ${figuresSection(rendered)}

@@ -6,7 +6,7 @@ import { listAnchors, registerAnchor } from '../src/anchors.js';
 import { anchorsSection } from '../src/html/verdict.js';
 import { buildReport } from '../src/report.js';
 import { summarize } from '../src/summary.js';
-import type { ResultRow } from '../src/results/types.js';
+import type { JobRecord, ResultRow } from '../src/results/types.js';
 import { writeSyntheticRun } from '../src/synthetic.js';
 
 const text = (html: string) => html.replace(/<br>|<\/tr>|<\/li>/g, '\n').replace(/<\/td>/g, ' | ').replace(/<[^>]+>/g, '').replace(/&quot;/g, '"');
@@ -46,8 +46,17 @@ describe('anchors section', () => {
     expect(t).toContain('best end-to-end trained model, 224 px | 90.6 | 94.0 | published');
     expect(t).toContain('ResNet-18, trained from scratch, 28 px | 86.3 | 90.1 | published');
     expect(t).toContain('Ours: mobilenet-v2-1.0 at 224 px, images zero-padded (as MedMNIST+)');
-    expect(t).toContain('the validation split is not used');
+    expect(t).toContain('how hyper-parameters were chosen is not recorded');
     expect(t).not.toContain('officialSplit');
+  });
+
+  it('says how the official-split jobs chose their hyper-parameters (val split or training images)', () => {
+    const summaries = summarize([...official('zero-bias-cae', 133 / 156, 0.9012), ...official('transfer-learned', 0.8333, 0.88)]);
+    const job = (method: string, selection: string): JobRecord => ({ key: method, dataset: 'breastmnist', method, fold: 'official', repeat: 0, budget: 'all', seed: 0, status: 'ok', chosen: { selection } });
+    const section = (jobs: JobRecord[]) => text(anchorsSection(summaries, undefined, ['breastmnist'], [], jobs));
+    expect(section([job('zero-bias-cae', 'validation'), job('transfer-learned', 'validation')])).toContain('chosen on the official validation split (select on val, test on test)');
+    expect(section([job('zero-bias-cae', 'inner-cv'), job('transfer-learned', 'held-out')])).toContain('no official validation split was used');
+    expect(section([job('zero-bias-cae', 'validation'), job('transfer-learned', 'inner-cv')])).toContain('1 of 2 methods chose their hyper-parameters on the official validation split');
   });
 
   it('without official results it says how to get them, and still lists the published numbers', () => {

@@ -142,7 +142,7 @@ export function selectionSummary(jobs: JobRecord[], methods: string[]): string {
 }
 
 /** Our official-split numbers at the full label budget beside published ones, with protocol notes. */
-export function anchorsSection(summaries: Summary[], manifest: RunManifest | undefined, datasets: string[], methods: string[] = []): string {
+export function anchorsSection(summaries: Summary[], manifest: RunManifest | undefined, datasets: string[], methods: string[] = [], jobs: JobRecord[] = []): string {
   const title = 'Official split: our numbers beside published ones';
   const official = summaries.filter((s) => s.protocol === 'official');
   const shown = datasets.filter((d) => listAnchors(d).length || official.some((s) => s.dataset === d));
@@ -176,7 +176,16 @@ export function anchorsSection(summaries: Summary[], manifest: RunManifest | und
     if (ours.length || theirs.length) body += table(['model', 'ACC (%)', 'AUC (%)', 'n', 'source'], [...ours, ...theirs], 'anchors');
     const protocol: string[] = [];
     if (mine.length) {
-      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${budgetText(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); the validation split is not used — hyper-parameters and early stopping were decided on the training images alone (inner cross-validation or a held-out part of them); tested once on the official test split.`);
+      const official = jobs.filter((j) => j.dataset === dataset && j.fold === 'official' && j.budget === budget && j.status === 'ok');
+      const onVal = official.filter((j) => j.chosen?.selection === 'validation').length;
+      const selection = !official.length
+        ? 'how hyper-parameters were chosen is not recorded (no jobs.jsonl)'
+        : onVal === official.length
+          ? 'hyper-parameters and early stopping chosen on the official validation split (select on val, test on test)'
+          : onVal === 0
+            ? 'no official validation split was used — hyper-parameters and early stopping were decided on the training images alone (inner cross-validation or a held-out part of them)'
+            : `${onVal} of ${official.length} methods chose their hyper-parameters on the official validation split, the others on the training images alone`;
+      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${budgetText(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); ${selection}; tested once on the official test split.`);
     }
     for (const a of published) protocol.push(`${a.model} (${a.source.split(',')[0]}): ${a.protocol}`);
     if (!published.length) protocol.push(`No published anchors are registered for ${dataset} (add them with registerAnchor in packages/report/src/anchors.ts).`);
