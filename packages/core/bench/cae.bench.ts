@@ -2,13 +2,14 @@
  * Zero-bias CAE costs on one backend thread (wasm when available):
  *  1. CAE training seconds per epoch on 3,000 random 7x7x320 maps (the default tap's shape),
  *     default CAE parameters; and a whole default fit on 2,400 maps (one fold's pool);
- *  2. encoding + pooling throughput (maps/s) for the default CAE and for 3x3 encoders (why the
- *     default is 1x1);
+ *  2. encoding + pooling throughput (maps/s) for the one-layer 1x1 CAE and for 3x3 encoders; fit
+ *     and encoding costs of zero-bias-cae's grid configurations (why its codes are narrower than
+ *     the reimplementation's);
  *  3. fit + predict seconds of `zero-bias-cae` on fold 0 (5-fold) of brain-tumor-mri with the
  *     backbone features cached (first run fills the cache with `prepare`, timed separately);
  *  4. tf.memory().numTensors before and after 5 fits.
  *
- *   node --import tsx bench/cae.bench.ts [--skip-dataset] [--maps 3000]
+ *   node --import tsx bench/cae.bench.ts [--skip-dataset] [--skip-configs] [--maps 3000]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyBudget, cacheDir, loadDataset, stratifiedKFold, type LabelBudget } from '@udtl/datasets';
@@ -74,6 +75,26 @@ for (const filters of [1024, 2048]) {
 }
 x.dispose();
 cae.dispose();
+
+// 2b. zero-bias-cae's grid configurations (and the reimplementation's widths it could not afford):
+// a full default fit (4 epochs) on one fold's 2,400 maps, then encoding 600 maps. --skip-configs skips.
+if (!argv.includes('--skip-configs')) {
+  const configs: Record<string, Partial<typeof CAE_DEFAULTS>> = {
+    'grid 1: 2 layers, 3x3 320→512, 1x1 →1024 (default)': { layers: 2, kernelSize: [3, 1], filters: [512, 1024] },
+    'grid 2: 1 layer, 1x1 320→2048': { layers: 1, kernelSize: 1, filters: 2048 },
+    'not affordable: 2 layers, 3x3 320→1024, 1x1 →2048': { layers: 2, kernelSize: [3, 1], filters: [1024, 2048] },
+  };
+  const probe = randomMaps(600, 4);
+  for (const [name, params] of Object.entries(configs)) {
+    t0 = performance.now();
+    const c = new ZeroBiasCAE(params).fit(pool);
+    const fitS = seconds(t0);
+    t0 = performance.now();
+    const dim = pooledFeatures(probe, { encoder: c, pool: 'avg' }).cols;
+    console.log(`${name}: fit ${fitS.toFixed(1)} s on 2400 maps; encode + pool ${(600 / seconds(t0)).toFixed(0)} maps/s; ${dim} features`);
+    c.dispose();
+  }
+}
 
 // 3 + 4. the method on brain-tumor-mri
 if (!argv.includes('--skip-dataset')) {
