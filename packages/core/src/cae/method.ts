@@ -46,9 +46,9 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   ...caeDefaults,
   // The paper's structure (two stacked zero-bias layers, 3x3 kernels, overcomplete codes, TRec), at
   // the width 2 CPU cores afford (bench/cae.bench.ts, one wasm thread, 2,400 maps of 7x7x320):
-  // 320 → 512 (3x3) → 1024 (1x1) fits in ~90 s and encodes 115 maps/s; the reimplementation's
-  // widths (3x3 → 1024 → 2048) took 205 s and 48 maps/s. The grid's second entry is the one-layer
-  // 1x1 320 → 2048 code (19 s, 349 maps/s); validation inside each fold picks between them.
+  // 320 → 512 (3x3) → 1024 (1x1) fits in 71 s and encodes 155 maps/s; the reimplementation's
+  // widths (3x3 → 1024 → 2048) took 183 s and 63 maps/s. The grid's second entry is the one-layer
+  // 1x1 320 → 2048 code (19 s, 378 maps/s); validation inside each fold picks between them.
   layers: 2,
   kernelSize: [3, 1],
   filters: [512, 1024],
