@@ -3,7 +3,6 @@
  * only difference between them and the proposed method is the one each baseline is meant to isolate.
  */
 import {
-  checkImageSettings,
   frozenTapSource,
   sharedBackbone,
   pooledDim,
@@ -14,7 +13,7 @@ import {
   type ProbeParams as CoreProbeParams,
   type TapSource,
 } from '@udtl/core';
-import type { ImageSet, LabelledSet, ResizeMode } from '@udtl/datasets';
+import type { ResizeMode } from '@udtl/datasets';
 
 /** The classifier stage of zero-bias-cae, with the same defaults (read from it, so they stay equal). */
 export type ProbeParams = CoreProbeParams & {
@@ -38,12 +37,6 @@ export const PROBE_DOCS: Record<keyof ProbeParams, string> = {
   grid: 'configurations (parameter overrides) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C',
 };
 
-/** The image settings every backbone-based method checks its input against. */
-export interface ImageParams {
-  inputSize: number;
-  resizeMode: ResizeMode;
-}
-
 /** Merge `params` over `defaults`; an unknown name is an Error listing the known ones. */
 export function resolveParams<P extends object>(methodId: string, defaults: P, params: Partial<P>): P {
   const known = Object.keys(defaults);
@@ -63,20 +56,8 @@ export function positiveInteger(methodId: string, name: string, v: unknown): voi
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${methodId}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
 }
 
-/** The image-settings check of core's CAE methods: one message for every method. */
-export const checkImages = checkImageSettings;
-
-/** Labels aligned with the images and at least two classes, else an Error. */
-export function checkLabelled(methodId: string, labelled: LabelledSet): void {
-  if (labelled.labels.length !== labelled.images.ids.length) {
-    throw new Error(`${methodId}: ${labelled.labels.length} labels for ${labelled.images.ids.length} labelled images`);
-  }
-  const classes = new Set(labelled.labels).size;
-  if (classes < 2) throw new Error(`${methodId}: the labelled set has ${classes} class(es); at least 2 are needed`);
-  for (const y of labelled.labels) {
-    if (!(y >= 0 && y < labelled.classNames.length)) throw new Error(`${methodId}: label ${y} is not a class index of ${labelled.classNames.length} classes`);
-  }
-}
+/** Core's input checks, under the names the baselines use. */
+export { checkImageSettings as checkImages, checkLabelled, checkFitData } from '@udtl/core';
 
 /** The pretrained backbone shared with zero-bias-cae (core keeps one per worker; the baselines only read it). */
 export function pretrainedBackbone(backbone: string, inputSize: number, ctx: Pick<FitContext, 'cacheDir' | 'log'>): Promise<Backbone> {

@@ -8,6 +8,7 @@ import {
   batchToTensor,
   CAE_DEFAULTS,
   CAE_PARAM_DOCS,
+  CAE_TUNABLE,
   CaeProbeMethod,
   registerMethod,
   ZERO_BIAS_CAE_DEFAULTS,
@@ -69,13 +70,12 @@ export function pixelSource(inputSize: number, size: number, colour: PixelColour
   };
 }
 
-/** What a grid entry may change: the auto-encoder and the pooling (the pixel maps stay fixed). */
-const TUNABLE = [...Object.keys(caeDefaults), 'pool'] as (keyof PixelCaeParams & string)[];
+
 
 /** zero-bias-cae's whole body (CAE per grid configuration, shared probe); only the maps differ. */
 class PixelCaeMethod extends CaeProbeMethod<PixelCaeParams> {
   constructor(params: Partial<PixelCaeParams> = {}) {
-    super(ID, PIXEL_CAE_DEFAULTS, params, TUNABLE);
+    super(ID, PIXEL_CAE_DEFAULTS, params, CAE_TUNABLE); // the pixel maps themselves stay fixed
     const p = this.params;
     positiveInteger(ID, 'pixelSize', p.pixelSize);
     positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);

@@ -5,7 +5,7 @@
  */
 import { fitProbe, gridConfigs, pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
-import { checkImages, checkLabelled, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+import { checkFitData, checkImages, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
 
 export type TransferLearnedParams = ProbeParams & {
   backbone: string;
@@ -80,9 +80,7 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
 
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const { labelled, validation } = data;
-    checkLabelled(this.id, labelled);
-    checkImages(this.id, labelled.images, this.params, 'labelled');
-    if (validation) checkLabelled(this.id, validation), checkImages(this.id, validation.images, this.params, 'validation');
+    checkFitData(this.id, data, this.params);
     const candidates: ProbeCandidate[] = [];
     for (const [k, pk] of this.configs().entries()) {
       const source = await this.source(pk, ctx);

@@ -27,7 +27,7 @@ import {
   type TapSource,
 } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
-import { checkImages, checkLabelled, positiveInteger, pretrainedBackbone, resolveParams } from '../common.js';
+import { checkFitData, checkImages, positiveInteger, pretrainedBackbone, resolveParams } from '../common.js';
 import { copyTrunk, cutFor, glorotUniform, INPUT_CUT } from './network.js';
 
 export type FineTunedParams = {
@@ -324,9 +324,7 @@ class FineTunedMethod implements Method {
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const p = this.params;
     const { labelled, validation } = data;
-    checkLabelled(ID, labelled);
-    checkImages(ID, labelled.images, p, 'labelled');
-    if (validation) checkLabelled(ID, validation), checkImages(ID, validation.images, p, 'validation');
+    checkFitData(ID, data, p);
     const f = await this.frozen(ctx);
     const inputs = await this.inputs(labelled.images, f, ctx);
     const nClasses = labelled.classNames.length;

@@ -7,6 +7,7 @@ import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps, type 
 import { pooledDim, type PoolMode } from '../extractor/pool.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { gridConfigs } from '../method/grid.js';
+import { checkFitData, checkImageSettings } from '../method/checks.js';
 import { fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
 import type { FeatureMaps } from './maps.js';
@@ -34,8 +35,11 @@ export type ZeroBiasCaeParams = CaeProbeParams & {
 
 const { seed: _seed, ...caeDefaults } = CAE_DEFAULTS;
 
-/** What a grid entry may change: the auto-encoder, the tap it learns from, the pooling. */
-const TUNABLE = [...Object.keys(caeDefaults), 'tap', 'pool'] as (keyof ZeroBiasCaeParams & string)[];
+/** What a grid entry of any CAE method may change: the auto-encoder and the pooling of its codes. */
+export const CAE_TUNABLE = [...Object.keys(caeDefaults), 'pool'] as (keyof CaeProbeParams & string)[];
+
+/** zero-bias-cae's grid may also change the tap the auto-encoder learns from. */
+const TUNABLE = [...CAE_TUNABLE, 'tap'] as (keyof ZeroBiasCaeParams & string)[];
 
 export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   backbone: 'mobilenet-v2-1.0',
@@ -103,7 +107,7 @@ async function tapSourceFor(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapS
 }
 
 /** The CAE's own parameters out of a method's parameters (validated). */
-export function caeParamsOf(p: Omit<CaeParams, 'seed'>, seed: number): CaeParams {
+function caeParamsOf(p: Omit<CaeParams, 'seed'>, seed: number): CaeParams {
   const picked = Object.fromEntries(Object.keys(caeDefaults).map((k) => [k, p[k as keyof typeof p]]));
   return resolveCaeParams({ ...(picked as Partial<CaeParams>), seed });
 }
@@ -112,16 +116,6 @@ export function caeParamsOf(p: Omit<CaeParams, 'seed'>, seed: number): CaeParams
 function sortedById(ids: string[], maps: FeatureMaps): FeatureMaps {
   const order = ids.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   return selectMaps(maps, order);
-}
-
-/** An image-settings mismatch is the caller's error: name both sides. */
-export function checkImageSettings(methodId: string, images: ImageSet, p: { inputSize: number; resizeMode: ResizeMode }, what: string): void {
-  if (images.height !== p.inputSize || images.width !== p.inputSize || images.resizeMode !== p.resizeMode) {
-    throw new Error(
-      `${methodId}: ${what} images are ${images.height}x${images.width} (${images.resizeMode}) but the method was ` +
-        `configured for ${p.inputSize}x${p.inputSize} (${p.resizeMode}); request the images with those settings`,
-    );
-  }
 }
 
 /**
@@ -180,53 +174,52 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const p = this.params;
     const { labelled, unlabelled, validation } = data;
-    const labels = labelled.labels;
-    if (labels.length !== labelled.images.ids.length) {
-      throw new Error(`${this.id}: ${labels.length} labels for ${labelled.images.ids.length} labelled images`);
-    }
-    if (new Set(labels).size < 2) throw new Error(`${this.id}: the labelled set has ${new Set(labels).size} class(es); at least 2 are needed`);
-    checkImageSettings(this.id, labelled.images, p, 'labelled');
-    checkImageSettings(this.id, unlabelled, p, 'unlabelled');
-    if (validation) checkImageSettings(this.id, validation.images, p, 'validation');
+    checkFitData(this.id, data, p);
     const poolIds = p.caeTrainOn === 'train' ? [...labelled.images.ids, ...unlabelled.ids] : [...unlabelled.ids];
     if (poolIds.length === 0) {
       throw new Error(`${this.id}: the unlabelled pool is empty (caeTrainOn '${p.caeTrainOn}'); nothing to train the CAE on`);
     }
     const ownsCae = !ctx.stages;
-    const fitSets = new Set([labelled.images, unlabelled, ...(validation ? [validation.images] : [])]);
+    // The fit's own image sets are loaded once per tap and kept while fitting (configurations on
+    // the same tap share them); anything else (test images) goes straight through the feature cache.
+    const kept = new Map<ImageSet, Map<string, Promise<FeatureMaps>>>(
+      [labelled.images, unlabelled, ...(validation ? [validation.images] : [])].map((set) => [set, new Map()]),
+    );
     const candidates: ProbeCandidate[] = [];
     try {
       for (const [k, pk] of this.configs().entries()) {
         const source = await this.source(pk, ctx);
-        // Maps of the fit's image sets are kept while fitting; test images go straight through the cache.
-        const fitMaps = new Map<ImageSet, Promise<FeatureMaps>>();
         const maps = (images: ImageSet) => {
-          const kept = fitMaps.get(images);
-          if (kept) return kept;
+          const byTap = kept.get(images);
+          const hit = byTap?.get(source.tap);
+          if (hit) return hit;
           const loaded = tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
-          if (fitSets.has(images)) fitMaps.set(images, loaded);
+          byTap?.set(source.tap, loaded);
           return loaded;
         };
         const cae = await this.trainCae(pk, poolIds, labelled.images, unlabelled, maps, source, ctx);
-        const labelledMaps = await maps(labelled.images);
+        let labelledMaps: FeatureMaps | undefined = await maps(labelled.images);
         candidates.push({
           config: p.grid[k],
           features: async (images) => pooledFeatures(await maps(images), { encoder: cae, pool: pk.pool }),
           chosen: () => {
-            fitMaps.clear();
-            return { ...this.sourceRecord(source), ...caeRecord(cae, labelledMaps) };
+            const record = { ...this.sourceRecord(source), ...caeRecord(cae, labelledMaps!) };
+            labelledMaps = undefined; // fitProbe asks once; the fitted model need not hold the maps
+            return record;
           },
-          dispose: () => {
-            fitMaps.clear();
-            if (ownsCae) cae.dispose();
-          },
+          dispose: () => ownsCae && cae.dispose(),
         });
       }
     } catch (err) {
       candidates.forEach((c) => c.dispose?.());
+      kept.clear();
       throw err;
     }
-    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed });
+    try {
+      return await fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed });
+    } finally {
+      kept.clear(); // the fitted model keeps no maps
+    }
   }
 
   /** What to record about a configuration's map source in chosen(). */

@@ -4,3 +4,4 @@ export * from './memory-images.js';
 export * from './check.js';
 export * from './grid.js';
 export * from './probe.js';
+export * from './checks.js';
