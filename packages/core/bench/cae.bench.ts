@@ -14,8 +14,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyBudget, cacheDir, loadDataset, stratifiedKFold, type LabelBudget } from '@udtl/datasets';
 import { initBackend } from '../src/backend/index.js';
-import { MemoryStageStore } from '../src/cache/index.js';
-import { CAE_DEFAULTS, mulberry32, ZeroBiasCAE, type FeatureMaps } from '../src/cae/index.js';
+import { MemoryStageStore } from '../src/method/index.js';
+import { CAE_DEFAULTS, mulberry32, ZeroBiasCAE } from '../src/cae/index.js';
+import type { FeatureMaps } from '../src/backbones/index.js';
 import { pooledFeatures } from '../src/extractor/index.js';
 import { createMethod } from '../src/method/registry.js';
 import '../src/cae/method.js';

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageBatch } from '@udtl/datasets';
-import { FeatureCache, MemoryStageStore, decodeSegment, encodeSegment, featureKeyHash, type FeatureCacheKey } from '../src/cache/index.js';
-import { featureCacheKey, tapMaps, type TapSource } from '../src/extractor/index.js';
+import { MemoryStageStore } from '../src/method/index.js';
+import { FeatureCache, decodeSegment, encodeSegment, featureKeyHash, type FeatureCacheKey } from '../src/cache/index.js';
+import type { TapSource } from '../src/backbones/index.js';
+import { featureCacheKey, tapMaps } from '../src/extractor/index.js';
 import { inMemoryImageSet } from '../src/method/memory-images.js';
 import { mulberry32 } from '../src/cae/index.js';
 

@@ -14,7 +14,8 @@ import {
 import type { Backbone } from '../src/backbones/types.js';
 import { engineTapSource } from '../src/backbones/onnx/index.js';
 import { FeatureCache } from '../src/cache/index.js';
-import { backboneTapSource, featureCacheKey, tapMaps } from '../src/extractor/index.js';
+import { backboneTapSource } from '../src/backbones/index.js';
+import { featureCacheKey, tapMaps } from '../src/extractor/index.js';
 
 const cache = mkdtempSync(join(tmpdir(), 'udtl-onnx-engine-'));
 let backbone: Backbone;

@@ -15,3 +15,5 @@ export { saveModelCache, loadModelCache } from './model-cache.js';
 export { ReLU6, relu6 } from './relu6-layer.js';
 export { fusedForward } from './fused-inference.js';
 import './onnx/alexnet.js'; // registers `alexnet` (an ONNX-file backbone) with the others
+export * from './feature-maps.js';
+export * from './tap-source.js';

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch } from '@udtl/datasets';
-import type { LoadedOnnxModel } from './onnx/model-file.js';
+import type { LoadedOnnxModel } from './onnx/types.js';
 
 /** A named feature map of a backbone: the output of one layer. */
 export interface Tap {

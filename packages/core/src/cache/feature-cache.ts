@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile, sha256, type ImageBatch, type ImageSet, type ResizeMode } from '@udtl/datasets';
-import type { FeatureMaps } from '../cae/maps.js';
+import type { FeatureMaps } from '../backbones/feature-maps.js';
 
 /** Everything a backbone feature map depends on besides the image's content. */
 export interface FeatureCacheKey {

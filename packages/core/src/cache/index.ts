@@ -1,2 +1,1 @@
 export * from './feature-cache.js';
-export { MemoryStageStore } from './stage-store.js';

@@ -3,14 +3,15 @@ import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
 // The backbones index registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*).
 import { featureKeyHash } from '../cache/feature-cache.js';
 import { frozenTapSource, sharedBackbone } from '../extractor/frozen.js';
-import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps, type TapSource } from '../extractor/features.js';
+import type { TapSource } from '../backbones/tap-source.js';
+import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps } from '../extractor/features.js';
 import { pooledDim, type PoolMode } from '../extractor/pool.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { gridConfigs } from '../method/grid.js';
 import { checkFitData, checkImageSettings } from '../method/checks.js';
 import { fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
-import type { FeatureMaps } from './maps.js';
+import type { FeatureMaps } from '../backbones/feature-maps.js';
 import { CAE_DEFAULTS, caeLayers, resolveCaeParams, type CaeParams } from './params.js';
 import { ZeroBiasCAE } from './zero-bias-cae.js';
 

@@ -1,4 +1,5 @@
-import type { FeatureMaps, ChannelStats } from './maps.js';
+import type { FeatureMaps } from '../backbones/feature-maps.js';
+import type { ChannelStats } from './maps.js';
 import type { Rng } from './random.js';
 
 /**

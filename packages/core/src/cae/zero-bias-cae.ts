@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, activate, lossAndGrads, type LayerWeights } from './layer.js';
-import { channelStats, checkFeatureMaps, identityStats, type ChannelStats, type FeatureMaps } from './maps.js';
+import { checkFeatureMaps, type FeatureMaps } from '../backbones/feature-maps.js';
+import { channelStats, identityStats, type ChannelStats } from './maps.js';
 import { caeLayers, resolveCaeParams, type CaeLayerSpec, type CaeParams } from './params.js';
 import { samplePatches } from './patches.js';
 import { childSeed, mulberry32, normalArray } from './random.js';

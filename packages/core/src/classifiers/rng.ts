@@ -1,5 +1,5 @@
-// One seeded PRNG for all of core (no Math.random anywhere): reuse the CAE's mulberry32.
-export { mulberry32 } from '../cae/random.js';
+// One seeded PRNG for the whole project (no Math.random anywhere).
+export { mulberry32 } from '@udtl/datasets';
 
 /** In-place Fisher–Yates shuffle of the first `length` entries. */
 export function shuffleInPlace<T>(a: { [i: number]: T; length: number }, random: () => number, length = a.length): void {

@@ -1,9 +1,9 @@
-import type { FitContext } from '../method/contract.js';
 import { loadBackbone, type Backbone } from '../backbones/index.js';
 import { engineTapSource } from '../backbones/onnx/tap-source.js';
-import type { TapSource } from './features.js';
+import type { TapSource } from '../backbones/tap-source.js';
 
-type Ctx = Pick<FitContext, 'cacheDir' | 'log'>;
+/** Where shared backbones cache their files and report progress (a method's FitContext fits). */
+type Ctx = { cacheDir?: string; log?: (message: string) => void };
 
 const backbones = new Map<string, Promise<Backbone>>();
 const sources = new Map<string, Promise<TapSource>>();

@@ -5,3 +5,4 @@ export * from './check.js';
 export * from './grid.js';
 export * from './probe.js';
 export * from './checks.js';
+export { MemoryStageStore } from './stage-store.js';

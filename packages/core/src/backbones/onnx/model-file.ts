@@ -14,24 +14,9 @@ import { atomicWriteFile, cacheDir, sha256 } from '@udtl/datasets';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from '../types.js';
 import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION } from './export.js';
+import type { LoadedOnnxModel, OnnxModelFile } from './types.js';
 
-export interface OnnxModelFile {
-  path: string;
-  sha256: string;
-  backboneId: string;
-  weightsHash: string;
-  inputSize: number;
-  /** sha256 over the model's current weights (names, shapes, values). */
-  weightsFingerprint: string;
-  /** Layer whose output the graph returns. */
-  layer: string;
-  /** Per-image output shape, NHWC order ([h, w, c] for feature maps). */
-  outputShape: number[];
-  exporter: number;
-  /** Graph input / output names when they are not ONNX_INPUT / ONNX_OUTPUT (rewritten third-party graphs). */
-  inputName?: string;
-  outputName?: string;
-}
+export type { LoadedOnnxModel, OnnxModelFile } from './types.js';
 
 export interface OnnxModelFileOptions {
   /** Cache root (default cacheDir()). */
@@ -71,12 +56,6 @@ export async function verifiedOnnxModel(path: string, expect: Omit<OnnxModelFile
   const hash = sha256(bytes);
   if (hash !== meta.sha256) throw new Error(`sha256 ${hash} does not match the sidecar's ${meta.sha256}`);
   return { file: { ...meta, path }, bytes };
-}
-
-export interface LoadedOnnxModel {
-  file: OnnxModelFile;
-  /** The verified bytes (sessions are created from these, not by re-reading the file). */
-  bytes: Uint8Array;
 }
 
 /** The ONNX file record of `backbone` up to `tap` (exported and cached when needed). */

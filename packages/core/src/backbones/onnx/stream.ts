@@ -1,6 +1,6 @@
 /** Batched, streaming extraction through a FrozenEngine: the next batch decodes while this one runs. */
 import type { ImageSet } from '@udtl/datasets';
-import type { FeatureMaps } from '../../cae/maps.js';
+import type { FeatureMaps } from '../feature-maps.js';
 import type { FrozenEngine } from './engine.js';
 
 export interface FeatureBatch {

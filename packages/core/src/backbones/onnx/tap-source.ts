@@ -1,5 +1,5 @@
 /** A frozen engine as a TapSource, so the feature cache (extractor/tapMaps) computes maps through it. */
-import { backboneTapSource, type TapSource } from '../../extractor/features.js';
+import { backboneTapSource, type TapSource } from '../tap-source.js';
 import type { Backbone } from '../types.js';
 import { createFrozenEngine, engineLabel, type FrozenEngine, type FrozenEngineOptions } from './engine.js';
 

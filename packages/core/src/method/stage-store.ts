@@ -1,4 +1,4 @@
-import type { StageStore } from '../method/contract.js';
+import type { StageStore } from './contract.js';
 
 /**
  * In-process StageStore (contract.ts): a plain map; values are disposed when replaced or on
