@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { balancedAccuracy, createClassifier, matrixFromRows, selectC, selectModel, selectionRecord } from '../src/classifiers/index.js';
+import { balancedAccuracy, createClassifier, matrixFromRows, selectC, selectModel, selectionRecord, selectionScore, type SelectionMetric } from '../src/classifiers/index.js';
+import { binaryAuc } from '../src/classifiers/selection-metric.js';
+import { C_REFERENCE_DIM, scaledCandidates } from '../src/method/probe.js';
 import { gridConfigs } from '../src/method/grid.js';
 
 // Two feature sets of the same 40 images (30 vs 10): `signal` separates the classes, `noise`
@@ -23,7 +25,7 @@ describe('selectModel', () => {
     const s = selectModel([{ config: {}, X: signal }], y, opts);
     const c = selectC(signal, y, { candidates: opts.cCandidates, folds: 5, seed: 1, classifier });
     expect(s.C).toBe(c.C);
-    expect(s.scores.map((x) => x.balancedAccuracy)).toEqual(c.scores.map((x) => x.balancedAccuracy));
+    expect(s.scores.map((x) => x.score)).toEqual(c.scores.map((x) => x.score));
     expect([s.protocol, s.candidates, s.folds, s.index]).toEqual(['inner-cv', 2, 5, 0]);
   });
 
@@ -34,14 +36,14 @@ describe('selectModel', () => {
     expect(s.C).toBe(1);
     expect(s.candidates).toBe(4);
     expect(s.scores).toHaveLength(4);
-    expect(s.scores[3]).toEqual({ config: { tap: 'signal' }, C: 1, balancedAccuracy: 1 });
+    expect(s.scores[3]).toEqual({ config: { tap: 'signal' }, C: 1, score: 1 });
     // the noise columns cannot beat chance by much on pooled out-of-fold predictions
-    expect(Math.max(s.scores[0].balancedAccuracy, s.scores[1].balancedAccuracy)).toBeLessThan(0.75);
+    expect(Math.max(s.scores[0].score, s.scores[1].score)).toBeLessThan(0.75);
   });
 
   it('breaks ties towards the earlier configuration, then the smaller C', () => {
     const s = selectModel([{ config: { k: 'a' }, X: signal }, { config: { k: 'b' }, X: signal }], y, { ...opts, cCandidates: [1, 10] });
-    expect(s.scores.every((x) => x.balancedAccuracy === 1)).toBe(true);
+    expect(s.scores.every((x) => x.score === 1)).toBe(true);
     expect([s.index, s.C]).toEqual([0, 1]);
   });
 
@@ -57,8 +59,8 @@ describe('selectModel', () => {
     expect([s.protocol, s.index, s.folds]).toEqual(['validation', 1, 0]);
     // the recorded score is the balanced accuracy of the fitted classifier on the validation rows
     const predicted = createClassifier({ ...classifier, C: 1 }).fit(signal, y).predict(good);
-    expect(s.scores[1].balancedAccuracy).toBe(balancedAccuracy(valY, predicted));
-    expect(s.scores[0].balancedAccuracy).toBe(0);
+    expect(s.scores[1].score).toBe(balancedAccuracy(valY, predicted));
+    expect(s.scores[0].score).toBe(0);
     expect(() => selectModel([{ config: {}, X: signal }], y, { ...opts, validationLabels: valY })).toThrow(/no validation features/);
   });
 
@@ -77,6 +79,77 @@ describe('selectModel', () => {
   it('rejects an empty candidate list', () => {
     expect(() => selectModel([], y, opts)).toThrow(/no candidate/);
     expect(() => selectModel([{ config: {}, X: signal }], y, { ...opts, cCandidates: [] })).toThrow(/at least one C/);
+  });
+});
+
+describe('selection metrics', () => {
+  // Reference values from an independent implementation (numpy: per-class recall, per-label F1,
+  // and the AUC as the share of (positive, negative) pairs ordered correctly, ties counting ½).
+  const truth = [0, 0, 0, 0, 1, 1, 2, 2, 2, 1];
+  const P = matrixFromRows([
+    [0.7, 0.2, 0.1], [0.3, 0.4, 0.3], [0.2, 0.6, 0.2], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8],
+    [0.2, 0.5, 0.3], [0.2, 0.3, 0.5], [0.4, 0.4, 0.2], [0.3, 0.3, 0.4], [0.3, 0.3, 0.4],
+  ]);
+  it('match scikit-learn definitions', () => {
+    expect(selectionScore('accuracy', truth, P, [0, 1, 2])).toBeCloseTo(0.5, 12);
+    expect(selectionScore('balanced_accuracy', truth, P, [0, 1, 2])).toBeCloseTo(0.5, 12);
+    expect(selectionScore('macro_f1', truth, P, [0, 1, 2])).toBeCloseTo(0.49206349206349204, 12);
+    expect(selectionScore('auc', truth, P, [0, 1, 2])).toBeCloseTo(0.5992063492063492, 12);
+    expect(binaryAuc([0.2, 0.8, 0.4, 0.4, 0.9], [false, true, true, false, true])).toBeCloseTo(0.9166666666666666, 12);
+  });
+  it('name a bad metric or shape', () => {
+    expect(() => selectionScore('f2' as SelectionMetric, truth, P, [0, 1, 2])).toThrow(/unknown/);
+    expect(() => selectionScore('accuracy', truth.slice(1), P, [0, 1, 2])).toThrow(/9 labels vs 10/);
+  });
+});
+
+describe('selection on the primary metric', () => {
+  // On the validation rows (8 of class 0, 2 of class 1) configuration `a` predicts class 0 for
+  // everything (accuracy 0.8, balanced accuracy 0.5); `b` finds both minority images but misses 3
+  // majority ones (accuracy 0.7, balanced accuracy 0.8125, macro-F1 0.670 vs 0.444).
+  const valY = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+  const at = (l: number, i: number) => [l * 4 + (i % 3) / 10, 0.5];
+  const allZero = matrixFromRows(valY.map((_, i) => at(0, i)));
+  const recall = matrixFromRows(valY.map((l, i) => at(i >= 5 ? 1 : l, i)));
+  const cands = [{ config: { k: 'a' }, X: signal, Xval: allZero }, { config: { k: 'b' }, X: signal, Xval: recall }];
+  it.each([
+    ['accuracy', 0], ['balanced_accuracy', 1], ['macro_f1', 1], ['auc', 1],
+  ] as [SelectionMetric, number][])('%s chooses configuration %i', (metric, index) => {
+    const s = selectModel(cands, y, { ...opts, cCandidates: [1], validationLabels: valY, metric });
+    expect(s.index).toBe(index);
+    expect(s.metric).toBe(metric);
+    expect(selectionRecord(s).selectionMetric).toBe(metric);
+  });
+  it('inner CV scores the pooled out-of-fold predictions with the metric', () => {
+    const acc = selectC(signal, y, { candidates: [1e-6, 1], folds: 5, seed: 1, classifier, metric: 'accuracy' });
+    const ba = selectC(signal, y, { candidates: [1e-6, 1], folds: 5, seed: 1, classifier });
+    // at C = 1e-6 logistic predicts the majority class (30 of 40): accuracy 0.75, balanced accuracy 0.5
+    expect(acc.scores[0].score).toBeCloseTo(0.75, 12);
+    expect(ba.scores[0].score).toBeCloseTo(0.5, 12);
+    expect(() => selectC(signal, y, { candidates: [1], metric: 'kappa' as SelectionMetric })).toThrow(/unknown selection metric "kappa"/);
+  });
+});
+
+describe('C grids', () => {
+  it('scale with the feature dimension so that C·d is the same for every width', () => {
+    const base = [1e-5, 1e-4, 1e-3, 1e-2];
+    expect(scaledCandidates(base, C_REFERENCE_DIM)).toEqual(base);
+    const narrow = scaledCandidates(base, 320);
+    const wide = scaledCandidates(base, 2048);
+    narrow.forEach((c, i) => expect(c * 320).toBeCloseTo(wide[i] * 2048, 6));
+    expect(narrow[0]).toBeCloseTo(3.2e-5, 12);
+    expect(scaledCandidates(base, 320, 'none')).toEqual(base);
+    expect(() => scaledCandidates(base, 320, 'log' as never)).toThrow(/cScaling must be one of/);
+  });
+  it('each configuration may get its own C values; the chosen one and its edge are recorded', () => {
+    const s = selectModel([{ config: { tap: 'noise' }, X: noise, cCandidates: [1e-3, 1e-2] }, { config: { tap: 'signal' }, X: signal, cCandidates: [1e-6, 1] }], y, opts);
+    expect(s.config).toEqual({ tap: 'signal' });
+    expect([s.C, s.cGrid, s.cEdge]).toEqual([1, [1e-6, 1], 'high']);
+    expect(s.scores.map((x) => x.C)).toEqual([1e-3, 1e-2, 1e-6, 1]);
+    const inside = selectModel([{ config: {}, X: signal, cCandidates: [1e-7, 1, 1e3] }], y, opts);
+    expect(inside.C).toBe(1);
+    expect(inside.cEdge).toBe('inside');
+    expect(() => selectModel([{ config: {}, X: signal, cCandidates: [1] }, { config: {}, X: noise }], y, opts)).toThrow(/same number of C values/);
   });
 });
 

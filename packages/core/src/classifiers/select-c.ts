@@ -2,6 +2,7 @@ import { encodeLabels } from './labels.js';
 import { assertMatrix, selectRows, type Matrix } from './matrix.js';
 import { createClassifier, type ClassifierOptions } from './registry.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
+import { DEFAULT_SELECTION_METRIC, checkSelectionMetric, selectionScore, type SelectionMetric } from './selection-metric.js';
 
 export interface SelectCOptions {
   /** Values of C to try, e.g. [0.01, 0.1, 1, 10]. */
@@ -20,12 +21,14 @@ export interface SelectCOptions {
    * model is still fit on every sample by the caller.
    */
   maxSamples?: number;
+  /** What the candidates are scored on (the experiment's primary metric). Default balanced accuracy. */
+  metric?: SelectionMetric;
 }
 
 export interface SelectCResult {
   C: number;
-  /** Balanced accuracy of the pooled out-of-fold predictions per candidate (empty without CV). */
-  scores: { C: number; balancedAccuracy: number }[];
+  /** The selection metric of the pooled out-of-fold predictions per candidate (empty without CV). */
+  scores: { C: number; score: number }[];
   /** Folds actually used; 0 when the fallback was taken. */
   folds: number;
   /** Samples the inner CV used (≤ maxSamples). */
@@ -34,12 +37,13 @@ export interface SelectCResult {
 
 /**
  * Chooses C by stratified k-fold cross-validation inside the given (training) data, scoring the
- * balanced accuracy of the pooled out-of-fold predictions. Ties go to the smaller C (stronger
+ * pooled out-of-fold class probabilities with `metric` (default balanced accuracy). Ties go to the smaller C (stronger
  * regularisation). Deterministic for a seed: folds come from a seeded shuffle per class.
  */
 export function selectC(Xall: Matrix, yall: ArrayLike<number>, options: SelectCOptions): SelectCResult {
   const { candidates } = options;
   const maxSamples = options.maxSamples ?? 600;
+  const metric = checkSelectionMetric(options.metric ?? DEFAULT_SELECTION_METRIC);
   if (!(maxSamples >= 2)) throw new Error(`selectC: maxSamples must be ≥ 2, got ${maxSamples}`);
   assertMatrix(Xall);
   const keep = Xall.rows > maxSamples ? stratifiedSubsample(encodeLabels(yall, Xall.rows).encoded, maxSamples, options.seed ?? 0) : null;
@@ -58,7 +62,8 @@ export function selectC(Xall: Matrix, yall: ArrayLike<number>, options: SelectCO
     return { C: options.fallback ?? sorted[Math.floor((sorted.length - 1) / 2)], scores: [], folds: 0, samples: X.rows };
   }
   const fold = stratifiedFoldAssignment(encoded, classes.length, k, options.seed ?? 0);
-  const predictions = candidates.map(() => new Int32Array(X.rows));
+  // Out-of-fold probabilities, columns in `classes` order (every inner training fold has every class: k ≤ its count).
+  const oof = candidates.map(() => ({ rows: X.rows, cols: classes.length, data: new Float64Array(X.rows * classes.length) }));
   for (let f = 0; f < k; f++) {
     const trainIdx: number[] = [];
     const testIdx: number[] = [];
@@ -67,15 +72,21 @@ export function selectC(Xall: Matrix, yall: ArrayLike<number>, options: SelectCO
     const ytrain = trainIdx.map((i) => y[i]);
     const Xtest = selectRows(X, testIdx);
     candidates.forEach((C, c) => {
-      const predicted = createClassifier({ ...classifier, C }).fit(Xtrain, ytrain).predict(Xtest);
-      testIdx.forEach((i, r) => (predictions[c][i] = predicted[r]));
+      const model = createClassifier({ ...classifier, C }).fit(Xtrain, ytrain);
+      const p = model.predictProba(Xtest);
+      const column = Array.from(model.classes!, (label) => classes.indexOf(label));
+      testIdx.forEach((i, r) => column.forEach((to, from) => (oof[c].data[i * classes.length + to] = p.data[r * p.cols + from])));
     });
   }
-  const scores = candidates.map((C, c) => ({ C, balancedAccuracy: balancedAccuracy(y, predictions[c]) }));
+  const scores = candidates.map((C, c) => ({ C, score: selectionScore(metric, y, oof[c], classes) }));
   let best = scores[0];
-  for (const s of scores)
-    if (s.balancedAccuracy > best.balancedAccuracy || (s.balancedAccuracy === best.balancedAccuracy && s.C < best.C)) best = s;
+  for (const s of scores) if (better(s.score, best.score) || (s.score === best.score && s.C < best.C)) best = s;
   return { C: best.C, scores, folds: k, samples: X.rows };
+}
+
+/** `a` beats `b`; a NaN score (e.g. AUC with one class) never wins. */
+export function better(a: number, b: number): boolean {
+  return a > b || (Number.isNaN(b) && !Number.isNaN(a));
 }
 
 /** Indices of a seeded subsample of `size` rows with each class's share kept (at least 2 per class when it has them). */

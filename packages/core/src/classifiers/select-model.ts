@@ -5,7 +5,8 @@
  */
 import type { Matrix } from './matrix.js';
 import { createClassifier, type ClassifierOptions } from './registry.js';
-import { balancedAccuracy, selectC } from './select-c.js';
+import { better, selectC } from './select-c.js';
+import { DEFAULT_SELECTION_METRIC, checkSelectionMetric, selectionScore, type SelectionMetric } from './selection-metric.js';
 
 export interface FeatureCandidate {
   /** What distinguishes this configuration (recorded), e.g. `{ tap: 'out_relu' }`; `{}` = the base parameters. */
@@ -14,6 +15,8 @@ export interface FeatureCandidate {
   X: Matrix;
   /** Features of the validation images, when selecting on a validation set. */
   Xval?: Matrix;
+  /** C values for this configuration (e.g. scaled to its feature dimension); default: the options' list. */
+  cCandidates?: number[];
 }
 
 export interface SelectModelOptions {
@@ -26,6 +29,8 @@ export interface SelectModelOptions {
   validationLabels?: ArrayLike<number>;
   /** As selectC: the inner CV runs on a stratified subsample of at most this many rows. */
   maxSamples?: number;
+  /** What candidates are scored on (the experiment's primary metric). Default balanced accuracy. */
+  metric?: SelectionMetric;
 }
 
 export type SelectionProtocol = 'inner-cv' | 'validation' | 'fallback';
@@ -38,14 +43,19 @@ export interface ModelSelection {
   protocol: SelectionProtocol;
   /** Candidate configurations tried: configurations × C values. */
   candidates: number;
-  /** Balanced accuracy of every (configuration, C) on the inner CV or the validation set. */
-  scores: { config: Record<string, unknown>; C: number; balancedAccuracy: number }[];
+  /** The selection metric of every (configuration, C) on the inner CV or the validation set. */
+  scores: { config: Record<string, unknown>; C: number; score: number }[];
+  metric: SelectionMetric;
+  /** The C values the chosen configuration was offered (ascending), to count choices at an edge of the grid. */
+  cGrid: number[];
+  /** Where the chosen C lies in its grid: 'low' / 'high' edge, 'inside', or 'none' (a one-value grid or the fallback). */
+  cEdge: 'low' | 'high' | 'inside' | 'none';
   /** Inner folds used (0 with a validation set or the fallback). */
   folds: number;
 }
 
 /**
- * Chooses the configuration and C with the best balanced accuracy, either by stratified inner CV on
+ * Chooses the configuration and C with the best selection metric (default balanced accuracy), either by stratified inner CV on
  * the labelled rows (identical folds for every configuration: they depend on labels and seed only)
  * or on a given validation set (fit on all labelled rows). Ties go to the earlier configuration,
  * then to the smaller C. With too few labels for an inner CV the first configuration and selectC's
@@ -53,50 +63,68 @@ export interface ModelSelection {
  */
 export function selectModel(candidates: FeatureCandidate[], labels: ArrayLike<number>, o: SelectModelOptions): ModelSelection {
   if (!candidates.length) throw new Error('selectModel: no candidate configurations');
-  if (!o.cCandidates.length) throw new Error('selectModel: cCandidates must list at least one C');
-  const total = candidates.length * o.cCandidates.length;
+  const metric = checkSelectionMetric(o.metric ?? DEFAULT_SELECTION_METRIC);
+  const grids = candidates.map((c) => c.cCandidates ?? o.cCandidates);
+  if (!grids[0].length) throw new Error('selectModel: cCandidates must list at least one C');
+  if (grids.some((g) => g.length !== grids[0].length)) {
+    throw new Error(`selectModel: every configuration needs the same number of C values (got ${grids.map((g) => g.length).join(', ')})`);
+  }
+  const perConfig = grids[0].length;
+  const total = candidates.length * perConfig;
   const scores: ModelSelection['scores'] = [];
   let protocol: SelectionProtocol;
   let folds = 0;
   if (o.validationLabels) {
     protocol = 'validation';
-    for (const { config, X, Xval } of candidates) {
+    for (const [k, { config, X, Xval }] of candidates.entries()) {
       if (!Xval) throw new Error(`selectModel: configuration ${JSON.stringify(config)} has no validation features`);
       if (Xval.rows !== o.validationLabels.length) throw new Error(`selectModel: ${Xval.rows} validation rows for ${o.validationLabels.length} labels`);
-      for (const C of o.cCandidates) {
-        const predicted = createClassifier({ ...o.classifier, C }).fit(X, labels).predict(Xval);
-        scores.push({ config, C, balancedAccuracy: balancedAccuracy(o.validationLabels, predicted) });
+      for (const C of grids[k]) {
+        const model = createClassifier({ ...o.classifier, C }).fit(X, labels);
+        scores.push({ config, C, score: selectionScore(metric, o.validationLabels, model.predictProba(Xval), model.classes!) });
       }
     }
   } else {
     protocol = 'inner-cv';
-    for (const { config, X } of candidates) {
-      const s = selectC(X, labels, { candidates: o.cCandidates, folds: o.folds, seed: o.seed, classifier: o.classifier, maxSamples: o.maxSamples });
+    for (const [k, { config, X }] of candidates.entries()) {
+      const s = selectC(X, labels, { candidates: grids[k], folds: o.folds, seed: o.seed, classifier: o.classifier, maxSamples: o.maxSamples, metric });
       if (s.folds === 0) {
-        return { index: 0, config: candidates[0].config, C: s.C, protocol: 'fallback', candidates: total, scores: [], folds: 0 };
+        return { index: 0, config: candidates[0].config, C: s.C, protocol: 'fallback', candidates: total, scores: [], metric, cGrid: ascending(grids[0]), cEdge: 'none', folds: 0 };
       }
       folds = s.folds;
-      for (const { C, balancedAccuracy } of s.scores) scores.push({ config, C, balancedAccuracy });
+      for (const { C, score } of s.scores) scores.push({ config, C, score });
     }
   }
   let best = 0;
   for (let i = 1; i < scores.length; i++) {
     const [a, b] = [scores[i], scores[best]];
     // Strictly better wins; on a tie the earlier configuration stays, and within it the smaller C.
-    if (a.balancedAccuracy > b.balancedAccuracy || (a.balancedAccuracy === b.balancedAccuracy && a.config === b.config && a.C < b.C)) best = i;
+    if (better(a.score, b.score) || (a.score === b.score && a.config === b.config && a.C < b.C)) best = i;
   }
-  const index = Math.floor(best / o.cCandidates.length);
-  return { index, config: candidates[index].config, C: scores[best].C, protocol, candidates: total, scores, folds };
+  const index = Math.floor(best / perConfig);
+  const cGrid = ascending(grids[index]);
+  return { index, config: candidates[index].config, C: scores[best].C, protocol, candidates: total, scores, metric, cGrid, cEdge: edgeOf(scores[best].C, cGrid), folds };
+}
+
+const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+function edgeOf(C: number, grid: number[]): ModelSelection['cEdge'] {
+  if (grid.length < 2) return 'none';
+  return C === grid[0] ? 'low' : C === grid.at(-1) ? 'high' : 'inside';
 }
 
 /** What a fitted model records of its selection in `chosen()` (JSON-safe). */
 export function selectionRecord(s: ModelSelection): Record<string, unknown> {
+  const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null);
   return {
     C: s.C,
     config: s.config,
     selection: s.protocol,
+    selectionMetric: s.metric,
     candidates: s.candidates,
     innerFolds: s.folds,
-    scores: s.scores.map((x) => ({ ...x, balancedAccuracy: Math.round(x.balancedAccuracy * 1e4) / 1e4 })),
+    cGrid: s.cGrid,
+    cEdge: s.cEdge,
+    scores: s.scores.map((x) => ({ ...x, score: round(x.score) })),
   };
 }

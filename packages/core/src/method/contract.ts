@@ -1,4 +1,5 @@
 import type { ImageSet, LabelledSet } from '@udtl/datasets';
+import type { SelectionMetric } from '../classifiers/selection-metric.js';
 
 /** What `Method.fit` learns from: a few labelled images and a pool of unlabelled ones (same fold). */
 export interface FitData {
@@ -28,6 +29,11 @@ export interface FitContext {
   cacheDir: string;
   stages?: StageStore;
   log?: (message: string) => void;
+  /**
+   * The experiment's primary metric: every method selects its hyper-parameters on it (inner CV,
+   * held-out or validation scores). Absent = balanced accuracy.
+   */
+  primaryMetric?: SelectionMetric;
 }
 
 /** Class probabilities: one row per image (in `images.ids` order), one column per class. */

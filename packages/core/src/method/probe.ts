@@ -8,6 +8,7 @@ import { classProbabilities } from '../classifiers/classifier.js';
 import type { Matrix } from '../classifiers/matrix.js';
 import { createClassifier } from '../classifiers/registry.js';
 import { selectModel, selectionRecord } from '../classifiers/select-model.js';
+import type { SelectionMetric } from '../classifiers/selection-metric.js';
 import type { FittedModel } from './contract.js';
 
 /** The classifier-stage parameters (same names and defaults in every probe method). */
@@ -15,7 +16,33 @@ export type ProbeParams = {
   classifier: string;
   cCandidates: number[];
   innerFolds: number;
+  /**
+   * 'feature-dimension' (the default when absent): `cCandidates` are the C values for a
+   * C_REFERENCE_DIM-dimensional feature vector, and a configuration with d features is offered
+   * C·C_REFERENCE_DIM/d, so C·d, the regularisation that standardised features of any width feel,
+   * is the same for every method. 'none': the listed values as they are.
+   */
+  cScaling?: CScaling;
 };
+
+export const C_SCALINGS = ['feature-dimension', 'none'] as const;
+export type CScaling = (typeof C_SCALINGS)[number];
+
+/**
+ * Feature dimension at which the listed C values apply unchanged. Standardised rows have squared
+ * norm ≈ d, and a linear SVM with C on x solves the same problem as C·d on x/√d, so fixing C·d makes
+ * the grid neutral to the width of the features (320 transfer channels vs 1024–2048 CAE codes).
+ */
+export const C_REFERENCE_DIM = 1024;
+
+/** The C values offered to a configuration with `dim` features. */
+export function scaledCandidates(cCandidates: number[], dim: number, scaling: CScaling = 'feature-dimension'): number[] {
+  if (!C_SCALINGS.includes(scaling)) throw new Error(`cScaling must be one of ${C_SCALINGS.join(', ')}, got ${JSON.stringify(scaling)}`);
+  if (scaling === 'none') return [...cCandidates];
+  if (!(dim >= 1)) throw new Error(`scaledCandidates: feature dimension must be ≥ 1, got ${dim}`);
+  // Rounded to 4 significant digits so that recorded grids read cleanly.
+  return cCandidates.map((c) => Number(((c * C_REFERENCE_DIM) / dim).toPrecision(4)));
+}
 
 export interface ProbeCandidate {
   /** The grid entry this candidate stands for (recorded when chosen). */
@@ -36,27 +63,37 @@ export interface ProbeFitOptions {
   validation?: LabelledSet;
   params: ProbeParams;
   seed: number;
+  /** The experiment's primary metric (FitContext.primaryMetric); default balanced accuracy. */
+  metric?: SelectionMetric;
+  /**
+   * Standardise features with a StandardScaler fitted on the labelled rows (default true). False
+   * when the candidate's features are already standardised with statistics of a larger pool.
+   */
+  standardize?: boolean;
 }
 
 /** Select (configuration, C) inside the training data, fit the winner on every labelled image. */
 export async function fitProbe(o: ProbeFitOptions): Promise<FittedModel> {
   const { labelled, validation, candidates } = o;
   const nClasses = labelled.classNames.length;
-  const classifier = { kind: o.params.classifier, standardize: true, seed: o.seed };
+  const classifier = { kind: o.params.classifier, standardize: o.standardize ?? true, seed: o.seed };
+  const scaling = o.params.cScaling ?? 'feature-dimension';
   let winner: ProbeCandidate | undefined;
   try {
     const features = [];
     for (const c of candidates) {
-      features.push({ config: c.config, X: await c.features(labelled.images), Xval: validation ? await c.features(validation.images) : undefined });
+      const X = await c.features(labelled.images);
+      const Xval = validation ? await c.features(validation.images) : undefined;
+      features.push({ config: c.config, X, Xval, cCandidates: scaledCandidates(o.params.cCandidates, X.cols, scaling) });
     }
     const selection = selectModel(features, labelled.labels, {
-      cCandidates: o.params.cCandidates, folds: o.params.innerFolds, seed: o.seed, classifier, validationLabels: validation?.labels,
+      cCandidates: o.params.cCandidates, folds: o.params.innerFolds, seed: o.seed, classifier, validationLabels: validation?.labels, metric: o.metric,
     });
     winner = candidates[selection.index];
     candidates.forEach((c) => c !== winner && c.dispose?.());
     const X = features[selection.index].X;
     const clf = createClassifier({ ...classifier, C: selection.C }).fit(X, labelled.labels);
-    const chosen = { ...selectionRecord(selection), featureDim: X.cols, ...winner.chosen?.() };
+    const chosen = { ...selectionRecord(selection), cScaling: scaling, featureDim: X.cols, ...winner.chosen?.() };
     const model = winner;
     let disposed = false;
     return {
