@@ -1,13 +1,13 @@
 export * from './stats/index.js';
 export * from './metrics/index.js';
 export * from './results/types.js';
-export { readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifest, parseBudget, parseFold } from './results/read.js';
+export { decisionSettings, readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifest, parseBudget, parseFold } from './results/read.js';
 export * from './summary.js';
 export * from './significance.js';
 export * from './across.js';
 export * from './verdict.js';
 export * from './anchors.js';
-export { verdictSummary, verdictSection, chosenSection, chosenValue, anchorsSection, type VerdictRules } from './html/verdict.js';
+export { verdictSummary, verdictSection, detectability, chosenSection, chosenValue, countGridEdges, gridEdgeSummary, trainingSummary, anchorsSection, type VerdictRules, type GridEdges } from './html/verdict.js';
 export * from './charts/index.js';
 export * from './figures.js';
 export * from './synthetic.js';

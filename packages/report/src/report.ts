@@ -7,10 +7,10 @@ import { esc } from './html/format.js';
 import { acrossSection, figuresSection, resultsSection, runSection, significanceSection } from './html/sections.js';
 import { STYLE } from './html/style.js';
 import { anchorsSection, chosenSection, verdictSection, verdictSummary } from './html/verdict.js';
-import { readRun } from './results/read.js';
+import { decisionSettings, readRun } from './results/read.js';
 import { compareWithControl } from './significance.js';
 import { summarize } from './summary.js';
-import { assessClaims } from './verdict.js';
+import { assessClaims, claimThreshold, PAPER_CLAIMS } from './verdict.js';
 
 export const PROPOSED_METHOD = 'zero-bias-cae';
 
@@ -21,7 +21,11 @@ export interface ReportOptions {
   control?: string;
   /** Significance level for verdicts, Holm and the Nemenyi CD. */
   alpha?: number;
-  /** Smallest accuracy difference that matters for the verdict (default 0.02 = 2 points): defines "close". */
+  /** Primary metric; default: the run config's primaryMetric, else balanced accuracy. */
+  metric?: string;
+  /** Smallest gain of interest δ in metric units (0.01 = 1 point); default: the config's smallestGain, else 1 point. */
+  smallestGain?: number;
+  /** Non-inferiority margin in metric units; default: the config's nonInferiorityMargin, else 2 points. */
   margin?: number;
   /** Also write figures/*.png (default true). */
   png?: boolean;
@@ -53,10 +57,18 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
   if (run.results.length && methods.length < 2) warnings.push(`Only one method (${methods[0]}) has results: significance tests are skipped.`);
   if (run.results.length && !methods.includes(control)) warnings.push(`The proposed method ${control} has no results: comparisons against it are skipped.`);
   if (run.results.length && folds.size === 1) warnings.push('Only one cross-validation fold has results: fold-based tests and confidence intervals are skipped.');
-  const comparisons = methods.includes(control) ? compareWithControl(run.results, run.predictions, { control, alpha }) : [];
-  const across = compareAcrossDatasets(summaries, { control, alpha });
-  const rules = { control, alpha, margin: options.margin ?? 0.02, metric: 'accuracy' };
-  const verdicts = assessClaims(run.results, rules);
+  const declared = decisionSettings(run.manifest);
+  const metric = options.metric ?? declared.primaryMetric;
+  const thresholds = { smallestGain: options.smallestGain ?? declared.smallestGainPoints / 100, margin: options.margin ?? declared.marginPoints / 100 };
+  const claimKind = new Map(PAPER_CLAIMS.map((c) => [c.baseline, c.kind]));
+  // One computation feeds both the verdict and the significance section: same family, same numbers.
+  const comparisons = methods.includes(control)
+    ? compareWithControl(run.results, run.predictions, { control, alpha, metric, smallestGain: thresholds.smallestGain, powerTarget: (b) => claimThreshold(claimKind.get(b) ?? 'better', thresholds) })
+    : [];
+  if (run.results.length && !run.results.some((r) => r.metric === metric)) warnings.push(`The primary metric ${metric} is not in results.csv: no verdict or test can be made.`);
+  const across = compareAcrossDatasets(summaries, { control, alpha, metric });
+  const rules = { control, alpha, metric, thresholds };
+  const verdicts = assessClaims(comparisons, { control, thresholds });
   const datasets = [...new Set([...(run.manifest?.datasets ?? []).map((d) => d.id), ...run.results.map((r) => r.dataset)])];
   const full = fullBudgets(summaries);
 
@@ -94,7 +106,7 @@ ${verdictSection(verdicts, rules, methods)}
 ${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
 ${anchorsSection(summaries, run.manifest, datasets, methods, run.jobs)}
-${significanceSection(comparisons, control, methods, alpha)}
+${significanceSection(comparisons, control, methods, alpha, metric)}
 ${acrossSection(across, control)}
 ${figuresSection(rendered)}
 ${chosenSection(run.jobs, methods)}

@@ -1,12 +1,21 @@
 /**
  * "Does the paper's claim reproduce?": the proposed method against the two baselines the paper
- * makes claims about, per dataset and label budget, with an explicit decision rule.
+ * makes claims about, per dataset and label budget, read off the same adjusted intervals the
+ * significance section prints (significance.ts: one Bonferroni family per baseline over every
+ * dataset × budget cell of the run).
+ *
+ * Better than (δ = smallest gain of interest): reproduces when the adjusted CI of Δ lies above 0;
+ * does not reproduce when its upper bound is below δ; otherwise inconclusive. A CI inside (0, δ)
+ * reproduces (a significant gain), and the sentence says it is smaller than δ.
+ * Close to (non-inferiority, margin M): reproduces when the lower bound is above −M; does not
+ * reproduce when the upper bound is below −M; otherwise inconclusive.
+ * Not testable, with the reason, when the baseline is within δ of a perfect score, the
+ * differences have no variance, or there are fewer than two folds.
  */
-import { compareBudgets, type Budget, type ResultRow } from './results/types.js';
-import { compareWithControl } from './significance.js';
-import { BOUNDED_METRICS } from './summary.js';
+import { compareBudgets, DEFAULT_DECISION, type Budget } from './results/types.js';
+import type { Comparison, Power } from './significance.js';
 
-/** 'better': the paper claims a significant gain; 'close': it claims to come close (not much worse). */
+/** 'better': the paper claims a gain; 'close': it claims to come close (non-inferiority). */
 export type ClaimKind = 'better' | 'close';
 
 export interface Claim {
@@ -20,7 +29,7 @@ export const PAPER_CLAIMS: readonly Claim[] = [
   { baseline: 'fine-tuned', kind: 'close' },
 ];
 
-export type Outcome = 'reproduces' | 'does not reproduce' | 'inconclusive' | 'not run';
+export type Outcome = 'reproduces' | 'does not reproduce' | 'inconclusive' | 'not testable' | 'not run';
 
 export interface ClaimVerdict {
   dataset: string;
@@ -29,130 +38,123 @@ export interface ClaimVerdict {
   control: string;
   baseline: string;
   kind: ClaimKind;
-  /** Paired cross-validation folds (fold × repeat × seed) both methods have. */
+  /** Paired fold × repeat units (replicates averaged). */
   nUnits: number;
-  /** control − baseline, in metric units ([0, 1]); the interval is the corrected resampled t interval. */
+  /** control − baseline, metric units ([0, 1]). */
   meanDifference?: number;
+  /** The adjusted interval the decision uses (the same numbers as the significance section). */
   ciLow?: number;
   ciHigh?: number;
-  cohensDz?: number;
-  /** p_holm: Holm over the claims assessed in this dataset × budget (at most two). */
-  tTest?: { statistic: number; df: number; pValue: number; pHolm: number };
-  wilcoxon?: { statistic: number; pValue: number; pHolm: number };
+  confidenceLevel?: number;
+  familySize?: number;
+  pAdjusted?: number;
+  /** δ for 'better', the margin for 'close' (metric units): the threshold the decision and the power refer to. */
+  threshold: number;
+  power?: Power;
   outcome: Outcome;
   /** One plain sentence starting with the outcome. */
   sentence: string;
   notes: string[];
 }
 
+export interface DecisionThresholds {
+  /** Smallest gain of interest δ, metric units (default 0.01 = 1 point). */
+  smallestGain: number;
+  /** Non-inferiority margin, metric units (default 0.02 = 2 points). */
+  margin: number;
+}
+
+export const DEFAULT_THRESHOLDS: DecisionThresholds = {
+  smallestGain: DEFAULT_DECISION.smallestGainPoints / 100,
+  margin: DEFAULT_DECISION.marginPoints / 100,
+};
+
+/** The threshold a claim's decision and power refer to. */
+export const claimThreshold = (kind: ClaimKind, t: DecisionThresholds) => (kind === 'better' ? t.smallestGain : t.margin);
+
+/**
+ * The decision rule on an adjusted interval (metric units), exactly as stated in the report.
+ * Exported so that the rule can be tested from its definition.
+ */
+export function decideClaim(kind: ClaimKind, ciLow: number, ciHigh: number, t: DecisionThresholds = DEFAULT_THRESHOLDS): Exclude<Outcome, 'not testable' | 'not run'> {
+  if (!(ciLow <= ciHigh)) throw new Error(`decideClaim: interval [${ciLow}, ${ciHigh}] is not an interval`);
+  if (kind === 'better') {
+    if (ciLow > 0) return 'reproduces';
+    if (ciHigh < t.smallestGain) return 'does not reproduce';
+    return 'inconclusive';
+  }
+  if (ciLow > -t.margin) return 'reproduces';
+  if (ciHigh < -t.margin) return 'does not reproduce';
+  return 'inconclusive';
+}
+
 export interface VerdictOptions {
   control: string;
-  metric?: string;
-  alpha?: number;
-  /**
-   * Smallest difference that matters, in metric units (default 0.02 = 2 accuracy points): "close"
-   * means not significantly worse and a mean difference ≥ −margin; a gain is "meaningful" from +margin.
-   */
-  margin?: number;
   claims?: readonly Claim[];
+  thresholds?: DecisionThresholds;
 }
 
 const pts = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`;
-const pText = (p: number) => (p < 0.001 ? 'p_holm < 0.001' : `p_holm = ${p.toFixed(3)}`);
+export const pointsText = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} point${Math.abs(100 * x - 1) < 1e-9 ? '' : 's'}`;
+const levelText = (level: number) => `${(100 * level).toFixed(2).replace(/\.?0+$/, '')}%`;
 
 /**
- * One verdict per dataset × cross-validation budget × claim. The primary test is the corrected
- * resampled t-test (Holm-adjusted over the claims of the cell); Wilcoxon is reported beside it.
- * Official-split rows are left out: one score per job gives no fold variance to test with.
+ * One verdict per dataset × cross-validation budget × claim, from the comparisons of
+ * compareWithControl (the same objects the significance section prints).
  */
-export function assessClaims(results: ResultRow[], options: VerdictOptions): ClaimVerdict[] {
+export function assessClaims(comparisons: readonly Comparison[], options: VerdictOptions): ClaimVerdict[] {
   const { control } = options;
-  const metric = options.metric ?? 'accuracy';
-  const alpha = options.alpha ?? 0.05;
-  const margin = options.margin ?? 0.02;
   const claims = options.claims ?? PAPER_CLAIMS;
-  if (!BOUNDED_METRICS.has(metric)) throw new Error(`assessClaims: metric '${metric}' is not a [0, 1] score; use one of ${[...BOUNDED_METRICS].join(', ')}`);
-  if (!(margin > 0 && margin < 1)) throw new Error(`assessClaims: margin must be in (0, 1) (metric units), got ${margin}`);
-
-  const involved = new Set([control, ...claims.map((c) => c.baseline)]);
-  const rows = results.filter((r) => r.metric === metric && r.fold !== 'official' && involved.has(r.method));
-  const present = new Map<string, Set<string>>();
-  const cells = new Map<string, { dataset: string; budget: Budget }>();
-  for (const r of rows) {
-    const key = `${r.dataset}\u0000${r.budget}`;
-    cells.set(key, { dataset: r.dataset, budget: r.budget });
-    (present.get(key) ?? present.set(key, new Set()).get(key)!).add(r.method);
+  const t = options.thresholds ?? DEFAULT_THRESHOLDS;
+  if (!(t.smallestGain > 0 && t.smallestGain < 1) || !(t.margin > 0 && t.margin < 1)) {
+    throw new Error(`assessClaims: smallestGain and margin must lie in (0, 1) metric units, got ${t.smallestGain} and ${t.margin}`);
   }
-  // Holm within a cell runs over the baselines present, i.e. exactly the claims assessed there.
-  const comparisons = compareWithControl(rows, [], { control, metric, alpha });
-  const ordered = [...cells.entries()].sort(([, a], [, b]) => a.dataset.localeCompare(b.dataset) || compareBudgets(a.budget, b.budget));
-
+  const cv = comparisons.filter((c) => c.protocol === 'cv');
+  const cells = new Map<string, { dataset: string; budget: Budget; metric: string }>();
+  for (const c of cv) cells.set(`${c.dataset}\u0000${c.budget}`, { dataset: c.dataset, budget: c.budget, metric: c.metric });
+  const ordered = [...cells.values()].sort((a, b) => a.dataset.localeCompare(b.dataset) || compareBudgets(a.budget, b.budget));
   const out: ClaimVerdict[] = [];
-  for (const [key, { dataset, budget }] of ordered) {
-    const methods = present.get(key)!;
-    const assessed = claims.filter((c) => methods.has(c.baseline)).length;
+  for (const { dataset, budget, metric } of ordered) {
     for (const claim of claims) {
-      const base: ClaimVerdict = { dataset, budget, metric, control, baseline: claim.baseline, kind: claim.kind, nUnits: 0, outcome: 'not run', sentence: '', notes: [] };
-      if (!methods.has(control) || !methods.has(claim.baseline)) {
-        const absent = [control, claim.baseline].filter((m) => !methods.has(m));
-        out.push({ ...base, sentence: `Not assessed: ${absent.join(' and ')} ${absent.length > 1 ? 'have' : 'has'} no results for this dataset and budget.` });
+      const threshold = claimThreshold(claim.kind, t);
+      const base: ClaimVerdict = { dataset, budget, metric, control, baseline: claim.baseline, kind: claim.kind, nUnits: 0, threshold, outcome: 'not run', sentence: '', notes: [] };
+      const c = cv.find((x) => x.dataset === dataset && x.budget === budget && x.baseline === claim.baseline && x.control === control);
+      if (!c) {
+        out.push({ ...base, sentence: `Not assessed: ${claim.baseline} has no results for this dataset and budget.` });
         continue;
       }
-      const c = comparisons.find((x) => x.dataset === dataset && x.budget === budget && x.baseline === claim.baseline)!;
-      const v: ClaimVerdict = {
-        ...base,
-        nUnits: c.nUnits,
-        meanDifference: c.meanDifference,
-        ciLow: c.ciLow,
-        ciHigh: c.ciHigh,
-        cohensDz: c.cohensDz,
-        tTest: c.tTest && { statistic: c.tTest.statistic, df: c.tTest.df, pValue: c.tTest.pValue, pHolm: c.tTest.pHolm },
-        wilcoxon: c.wilcoxon && { ...c.wilcoxon },
-        notes: c.notes.filter((n) => !n.includes('McNemar')),
-      };
-      if (c.tTest && assessed < claims.length) v.notes.push(`Holm over ${assessed} comparison(s): the other baseline was not run here`);
-      Object.assign(v, decide(v, alpha, margin));
+      const v: ClaimVerdict = { ...base, nUnits: c.nUnits, meanDifference: c.meanDifference, notes: [...c.notes] };
+      if (c.test) {
+        Object.assign(v, { ciLow: c.test.ciLow, ciHigh: c.test.ciHigh, confidenceLevel: c.test.confidenceLevel, familySize: c.test.familySize, pAdjusted: c.test.pAdjusted, power: c.power });
+      }
+      Object.assign(v, sentence(v, c, t));
       out.push(v);
     }
   }
   return out;
 }
 
-/** The decision rule, stated in words in the report. */
-function decide(v: ClaimVerdict, alpha: number, margin: number): Pick<ClaimVerdict, 'outcome' | 'sentence'> {
+function sentence(v: ClaimVerdict, c: Comparison, t: DecisionThresholds): Pick<ClaimVerdict, 'outcome' | 'sentence'> {
   const { control, baseline } = v;
-  const m = v.meanDifference;
-  if (!v.tTest || m === undefined || v.ciLow === undefined || v.ciHigh === undefined) {
-    return { outcome: 'inconclusive', sentence: `Inconclusive at this sample size: ${v.notes[0] ?? 'too few paired folds to test'}.` };
+  if (!c.test || v.ciLow === undefined || v.ciHigh === undefined) {
+    return { outcome: 'not testable', sentence: `Not testable: ${c.notTestable ?? 'no adjusted interval'}.` };
   }
-  const p = v.tTest.pHolm;
-  const ci = `95% CI [${pts(v.ciLow)}, ${pts(v.ciHigh)}]`;
-  const effect = `Δ ${pts(m)} points, ${ci}`;
-  const marginPts = `${(100 * margin).toFixed(1).replace(/\.0$/, '')} points`;
-  const significant = p < alpha && m !== 0;
-  if (significant && m < 0) {
-    const small = v.kind === 'close' && m >= -margin ? ` (by less than ${marginPts}, but significantly)` : '';
-    return { outcome: 'does not reproduce', sentence: `Does not reproduce: ${control} is significantly worse than ${baseline}${small} (${effect}; ${pText(p)}).` };
-  }
+  const outcome = decideClaim(v.kind, v.ciLow, v.ciHigh, t);
+  const ci = `${levelText(v.confidenceLevel!)} CI [${pts(v.ciLow)}, ${pts(v.ciHigh)}] (Bonferroni over ${v.familySize} cell${v.familySize === 1 ? '' : 's'})`;
+  const effect = `Δ ${pts(v.meanDifference!)} points, ${ci}`;
+  const d = pointsText(t.smallestGain), m = pointsText(t.margin);
   if (v.kind === 'better') {
-    if (significant) return { outcome: 'reproduces', sentence: `Reproduces: ${control} is significantly better than ${baseline} (${effect}; ${pText(p)}).` };
-    if (v.ciHigh < margin) {
-      return { outcome: 'does not reproduce', sentence: `Does not reproduce: no significant gain over ${baseline}, and the ${ci} rules out a gain of ${marginPts} or more (Δ ${pts(m)}; ${pText(p)}).` };
+    if (outcome === 'reproduces') {
+      const small = v.ciHigh < t.smallestGain ? `, though by less than δ = ${d}` : '';
+      return { outcome, sentence: `Reproduces: ${control} is better than ${baseline}${small} (${effect}: above 0).` };
     }
-    const spans = v.ciLow <= -margin ? 'spans both a meaningful gain and a meaningful loss' : `still allows a gain of ${marginPts} or more`;
-    return { outcome: 'inconclusive', sentence: `Inconclusive at this sample size: Δ ${pts(m)} points over ${baseline} is not significant (${pText(p)}) and the ${ci} ${spans}.` };
+    if (outcome === 'does not reproduce') {
+      const why = v.ciHigh < 0 ? `${control} is worse than ${baseline}` : `a gain of δ = ${d} or more over ${baseline} is ruled out`;
+      return { outcome, sentence: `Does not reproduce: ${why} (${effect}: below δ).` };
+    }
+    return { outcome, sentence: `Inconclusive: the interval holds both no gain and a gain of δ = ${d} over ${baseline} (${effect}).` };
   }
-  // 'close': not significantly worse and a mean difference of at least −margin.
-  if (significant) return { outcome: 'reproduces', sentence: `Reproduces (and more): ${control} is significantly better than ${baseline} (${effect}; ${pText(p)}).` };
-  if (v.ciHigh < -margin) {
-    return { outcome: 'does not reproduce', sentence: `Does not reproduce: the ${ci} lies entirely below −${marginPts} (Δ ${pts(m)}; ${pText(p)} after Holm).` };
-  }
-  if (v.ciLow <= -margin && v.ciHigh >= margin) {
-    return { outcome: 'inconclusive', sentence: `Inconclusive at this sample size: Δ ${pts(m)} points against ${baseline}, but the ${ci} spans both a meaningful gain and a meaningful loss (${pText(p)}).` };
-  }
-  if (m < -margin) {
-    return { outcome: 'inconclusive', sentence: `Inconclusive at this sample size: Δ ${pts(m)} points is more than ${marginPts} below ${baseline} but not significant (${ci}; ${pText(p)}).` };
-  }
-  const tail = v.ciLow <= -margin ? `; the CI still allows a loss of up to ${pts(v.ciLow).slice(1)} points` : '';
-  return { outcome: 'reproduces', sentence: `Reproduces: ${control} comes close to ${baseline} — not significantly worse (${pText(p)}) and Δ ${pts(m)} points ≥ −${marginPts} (${ci})${tail}.` };
+  if (outcome === 'reproduces') return { outcome, sentence: `Reproduces: ${control} is within ${m} of ${baseline} or better (${effect}: lower bound above −${m}).` };
+  if (outcome === 'does not reproduce') return { outcome, sentence: `Does not reproduce: ${control} is worse than ${baseline} by more than ${m} (${effect}: upper bound below −${m}).` };
+  return { outcome, sentence: `Inconclusive: the interval holds both a loss of more than ${m} and one within ${m} of ${baseline} (${effect}).` };
 }

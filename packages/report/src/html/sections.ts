@@ -93,10 +93,22 @@ export function resultsSection(summaries: Summary[], methods: string[]): string 
   return section('results', 'Results', body);
 }
 
-/** Every method against the proposed one, per dataset and budget, with Holm-adjusted p-values. */
-export function significanceSection(comparisons: Comparison[], control: string, methods: string[], alpha: number): string {
+const pointsOf = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`);
+const OTHER_SHORT: Record<string, string> = { accuracy: 'acc', balanced_accuracy: 'bal. acc', macro_f1: 'macro-F1', auc: 'AUC' };
+
+/**
+ * Every method against the proposed one, per dataset and budget, on the primary metric, in
+ * points: the same adjusted intervals (one Bonferroni family per baseline over the run's cells)
+ * as the verdict.
+ */
+export function significanceSection(comparisons: Comparison[], control: string, methods: string[], alpha: number, metric = 'balanced_accuracy'): string {
+  const m = metric.replace(/_/g, ' ');
   const intro = note(
-    `Each method is compared with ${control} on accuracy. Primary test: Nadeau & Bengio's corrected resampled t-test on the per-fold differences (test/train ratio 1/(k−1) for k-fold); also the Wilcoxon signed-rank test on the same differences and McNemar's exact test on the test predictions pooled over folds (which ignores training-set variation, so it is liberal for cross-validation). p_holm: Holm-adjusted over the baselines of one dataset and budget; α = ${alpha}. Δ = ${control} − baseline.`,
+    `Each method is compared with ${control} on ${m} (the primary metric), in points; Δ = ${control} − baseline. ` +
+    `Primary test: the corrected repeated k-fold t on fold means (seeds and labelled draws averaged within each fold), SE² = (1/(k·r) + 1/(k−1))·s². ` +
+    `One family per baseline over every dataset × budget cell where it is testable: the interval is the Bonferroni simultaneous (1 − α/m) interval and p_adj = min(1, m·p), α = ${alpha} — the same numbers the verdict uses. ` +
+    `Wilcoxon is computed on the k per-fold means (repeats and draws averaged) as a robustness check, adjusted the same way; it ignores the training-set overlap that the corrected t accounts for. ` +
+    `McNemar only on one official train/test split (pooling folds or seeds would count test images several times). Other metrics: mean Δ only.`,
   );
   if (!methods.includes(control)) return section('significance', 'Significance', intro + note(`The proposed method ${control} has no results, so there is nothing to compare with. Methods present: ${methods.join(', ') || 'none'}.`));
   if (methods.length < 2) return section('significance', 'Significance', intro + note('Only one method has results: comparisons need at least two.'));
@@ -111,18 +123,21 @@ export function significanceSection(comparisons: Comparison[], control: string, 
     const { dataset, protocol, budget } = group[0];
     const rows = group.map((c) => {
       const cls = c.verdict.includes(' is better ') ? 'sig-better' : c.verdict.includes(' is worse ') ? 'sig-worse' : '';
+      const others = Object.entries(c.otherDifferences).map(([k, v]) => `${OTHER_SHORT[k] ?? k} ${pointsOf(v)}`).join('<br>');
       return [
-        esc(c.baseline), esc(c.nUnits),
-        `${signed(c.meanDifference)}${c.ciLow !== undefined ? `<br><small>[${signed(c.ciLow)}, ${signed(c.ciHigh)}]</small>` : ''}`,
-        c.tTest ? `t = ${num(c.tTest.statistic, 2)}<br>p ${pRelation(c.tTest.pValue)}<br><b>p_holm ${pRelation(c.tTest.pHolm)}</b>` : DASH,
-        c.wilcoxon ? `W = ${num(c.wilcoxon.statistic, 1)}<br>p ${pRelation(c.wilcoxon.pValue)}<br>p_holm ${pRelation(c.wilcoxon.pHolm)}` : DASH,
-        c.mcnemar ? `b = ${c.mcnemar.b}, c = ${c.mcnemar.c}<br>p ${pRelation(c.mcnemar.pValue)}<br>p_holm ${pRelation(c.mcnemar.pHolm)}` : DASH,
+        esc(c.baseline), esc(c.nUnits || DASH),
+        `${pointsOf(c.meanDifference)}${c.test ? `<br><small>[${pointsOf(c.test.ciLow)}, ${pointsOf(c.test.ciHigh)}]</small>` : ''}`,
+        c.test ? `t = ${num(c.test.statistic, 2)} (df ${c.test.df})<br>p ${pRelation(c.test.pValue)}<br><b>p_adj ${pRelation(c.test.pAdjusted)}</b> (m = ${c.test.familySize})` : DASH,
+        c.power ? `${(100 * c.power.mdd).toFixed(1)}` : DASH,
+        c.wilcoxon ? `W = ${num(c.wilcoxon.statistic, 1)} (n ${c.wilcoxon.n})<br>p ${pRelation(c.wilcoxon.pValue)}<br>p_adj ${pRelation(c.wilcoxon.pAdjusted)}` : DASH,
+        c.mcnemar ? `b = ${c.mcnemar.b}, c = ${c.mcnemar.c}<br>p ${pRelation(c.mcnemar.pValue)}<br>p_adj ${pRelation(c.mcnemar.pAdjusted)}` : DASH,
+        others || DASH,
         `<span class="${cls}">${esc(c.verdict)}</span>`,
       ];
     });
     const title = `${dataset} — ${protocol === 'official' ? 'official split' : 'cross-validation'}, ${budgetText(budget)}`;
     const cellNotes = [...new Set(group.flatMap((c) => c.notes))];
-    body += `<h3>${esc(title)}</h3>` + table(['baseline', 'folds', 'Δ accuracy [95% CI]', 'corrected t', 'Wilcoxon', 'McNemar', 'verdict'], rows, 'significance') + notes(cellNotes);
+    body += `<h3>${esc(title)}</h3>` + table(['baseline', 'folds', `Δ ${esc(m)} (points) [adjusted CI]`, 'corrected t', 'MDD (points)', 'Wilcoxon (per-fold means)', 'McNemar (one split)', 'Δ other metrics', 'verdict'], rows, 'significance') + notes(cellNotes);
   }
   return section('significance', 'Significance against ' + control, body);
 }

@@ -2,29 +2,52 @@ import { listAnchors } from '../anchors.js';
 import { compareBudgets, type Budget, type JobRecord, type RunManifest } from '../results/types.js';
 import { wilsonInterval } from '../stats/index.js';
 import { fullBudget, type Summary } from '../summary.js';
-import type { ClaimVerdict, Outcome } from '../verdict.js';
-import { DASH, esc, note, notes, num, pRelation, section, signed, table } from './format.js';
+import { pointsText, type ClaimVerdict, type DecisionThresholds, type Outcome } from '../verdict.js';
+import { DASH, esc, note, notes, pRelation, section, table } from './format.js';
 
 const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
-const OUTCOME_CLASS: Record<Outcome, string> = { reproduces: 'sig-better', 'does not reproduce': 'sig-worse', inconclusive: 'inconclusive', 'not run': 'note' };
+const OUTCOME_CLASS: Record<Outcome, string> = { reproduces: 'sig-better', 'does not reproduce': 'sig-worse', inconclusive: 'inconclusive', 'not testable': 'note', 'not run': 'note' };
 const outcomeSpan = (o: Outcome, text: string = o) => `<span class="${OUTCOME_CLASS[o]}">${esc(text)}</span>`;
 const points = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`);
+const plain = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : (100 * x).toFixed(1));
 const claimText = (v: Pick<ClaimVerdict, 'kind' | 'baseline'>) => (v.kind === 'better' ? `better than ${v.baseline}` : `close to ${v.baseline}`);
+const metricText = (m: string) => m.replace(/_/g, ' ');
 
 export interface VerdictRules {
   control: string;
   alpha: number;
-  margin: number;
+  /** Primary metric. */
   metric: string;
+  thresholds: DecisionThresholds;
 }
 
-/** One line per dataset for the top of the report. */
-export function verdictSummary(verdicts: ClaimVerdict[], rules: VerdictRules): string {
-  const head = `<strong>Does the paper's claim reproduce?</strong> (${esc(rules.metric)}, cross-validation; <a href="#verdict">details and decision rule</a>)`;
-  if (!verdicts.length) return `<div class="verdict-summary" id="verdict-summary">${head}<p>No cross-validation results for ${esc(rules.control)} or its baselines yet.</p></div>`;
-  if (verdicts.every((v) => v.outcome === 'not run' && v.sentence.includes(rules.control))) {
-    return `<div class="verdict-summary" id="verdict-summary">${head}<p>${esc(rules.control)} has no results in this run, so the claim cannot be assessed.</p></div>`;
+/** Can the run detect what it tests? Per claim: cells whose MDD reaches the claim's threshold. */
+export function detectability(verdicts: ClaimVerdict[]): string[] {
+  const lines: string[] = [];
+  for (const baseline of [...new Set(verdicts.map((v) => v.baseline))]) {
+    const mine = verdicts.filter((v) => v.baseline === baseline && v.outcome !== 'not run');
+    if (!mine.length) continue;
+    const tested = mine.filter((v) => v.power);
+    const untestable = mine.length - tested.length;
+    const what = mine[0].kind === 'better' ? `a gain of δ = ${pointsText(mine[0].threshold)}` : `a loss beyond the margin of ${pointsText(mine[0].threshold)}`;
+    if (!tested.length) {
+      lines.push(`${claimText(mine[0])}: no cell is testable (${untestable} not testable), so this run cannot decide the claim.`);
+      continue;
+    }
+    const able = tested.filter((v) => v.power!.mdd <= v.threshold).length;
+    const mdds = tested.map((v) => 100 * v.power!.mdd);
+    const range = `${Math.min(...mdds).toFixed(1)}–${Math.max(...mdds).toFixed(1)} points`;
+    const verdict = able === tested.length ? 'yes' : able === 0 ? 'no' : 'partly';
+    lines.push(`${claimText(mine[0])}: ${verdict} — ${able} of ${tested.length} testable cell(s) could detect ${what} with 80% power (minimum detectable difference ${range})${untestable ? `; ${untestable} cell(s) not testable` : ''}.`);
   }
+  return lines;
+}
+
+/** One line per dataset for the top of the report, after the statement of what the run could detect. */
+export function verdictSummary(verdicts: ClaimVerdict[], rules: VerdictRules): string {
+  const head = `<strong>Does the paper's claim reproduce?</strong> (${esc(metricText(rules.metric))}, the primary metric; cross-validation; <a href="#verdict">details and decision rule</a>)`;
+  if (!verdicts.length) return `<div class="verdict-summary" id="verdict-summary">${head}<p>No cross-validation results with both ${esc(rules.control)} and a baseline yet, so the claim cannot be assessed.</p></div>`;
+  const power = `<p><b>Could this run detect the effect it tests?</b></p><ul class="power">${detectability(verdicts).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
   const lines = [...new Set(verdicts.map((v) => v.dataset))].map((dataset) => {
     const mine = verdicts.filter((v) => v.dataset === dataset);
     const parts = [...new Set(mine.map((v) => v.baseline))].map((baseline) => {
@@ -36,29 +59,34 @@ export function verdictSummary(verdicts: ClaimVerdict[], rules: VerdictRules): s
     });
     return `<li><b>${esc(dataset)}</b>: ${parts.join('; ')}</li>`;
   });
-  return `<div class="verdict-summary" id="verdict-summary">${head}<ul>${lines.join('')}</ul></div>`;
+  return `<div class="verdict-summary" id="verdict-summary">${head}${power}<p><b>Verdicts</b></p><ul>${lines.join('')}</ul></div>`;
 }
 
-/** With n paired folds the exact two-sided Wilcoxon p is at least 2/2^n: say so when that exceeds α. */
-function wilcoxonLimit(verdicts: ClaimVerdict[], alpha: number): string {
-  const n = Math.max(0, ...verdicts.filter((v) => v.wilcoxon).map((v) => v.nUnits));
-  const floor = 2 / 2 ** n;
-  return n && floor > alpha ? `<li>With ${n} folds the exact Wilcoxon test cannot reach p &lt; ${alpha} (smallest possible p = ${floor.toFixed(4)}); the corrected t-test decides.</li>` : '';
-}
+const planText = (v: ClaimVerdict) => {
+  if (!v.power) return DASH;
+  const p = v.power.plan;
+  const reps = p.repeats === undefined ? '> 100' : String(p.repeats);
+  const draws = p.draws === undefined ? (p.floor > v.threshold ? '> 100' : 'run ≥ 2 to estimate') : String(p.draws);
+  return `repeats: ${esc(reps)}<br>draws: ${esc(draws)}${p.floor > v.threshold ? `<br><small>floor ${plain(p.floor)}</small>` : ''}`;
+};
 
-/** The detailed section: the decision rule in words, then one table per dataset. */
+/** The detailed section: the procedure and decision rule in words, then one table per dataset. */
 export function verdictSection(verdicts: ClaimVerdict[], rules: VerdictRules, methods: string[]): string {
-  const m = `${(100 * rules.margin).toFixed(1).replace(/\.0$/, '')} points`;
+  const d = pointsText(rules.thresholds.smallestGain), m = pointsText(rules.thresholds.margin);
+  const metric = metricText(rules.metric);
   const claimed = [...new Map(verdicts.map((v) => [v.baseline, v])).values()];
   let body = note(
     `The paper (Ahn et al., ISBI 2019) claims that ${rules.control} features classify better than transfer-learned features and come close to fine-tuned CNNs. ` +
-    `Δ = ${rules.control} − baseline in ${rules.metric} points, per cross-validation fold; its 95% CI uses the corrected resampled t interval (Nadeau & Bengio), the same standard error as the corrected t-test; d_z = mean/sd of the fold differences. ` +
-    `p_holm: Holm over the two comparisons of one dataset and budget. Primary test: corrected t; Wilcoxon on the same differences is shown for robustness. α = ${rules.alpha}.`,
+    `Δ = ${rules.control} − baseline in ${metric} points (the primary metric; accuracy, macro-F1 and AUC are shown beside it). ` +
+    `Seeds and labelled draws of one fold are averaged first: the fold, whose test set and unlabelled pool they share, is the unit. ` +
+    `The interval is the corrected repeated k-fold t interval of the fold means (Nadeau & Bengio 2003; Bouckaert & Frank 2004): SE² = (1/(k·r) + 1/(k−1))·s², df = k·r − 1. ` +
+    `Each claim is one family over every dataset × budget cell of the run where it is testable (m cells): the interval printed is the Bonferroni simultaneous (1 − α/m) interval, α = ${rules.alpha}, and every decision below is read off it — the Significance section prints the same intervals.`,
   );
   body += `<ul class="notes">
-<li><b>Better than transfer-learned</b> — reproduces: significantly better (p_holm &lt; α). Does not reproduce: significantly worse, or not significant while the CI rules out a gain of ${esc(m)} or more. Otherwise inconclusive at this sample size.</li>
-<li><b>Close to fine-tuned</b> (our definition of “close”): not significantly worse and a mean Δ of at least −${esc(m)}. Does not reproduce: significantly worse, or the whole CI below −${esc(m)}. Inconclusive: the CI spans both −${esc(m)} and +${esc(m)}, or Δ is below −${esc(m)} without significance.</li>
-${wilcoxonLimit(verdicts, rules.alpha)}<li>A negative or inconclusive result is reported as such: with few folds the corrected CI is wide.</li>
+<li><b>Better than transfer-learned</b> — reproduces when the adjusted CI of Δ lies above 0 (a CI inside (0, δ) reproduces, said to be smaller than δ); does not reproduce when its upper bound is below the smallest gain of interest δ = ${esc(d)}; otherwise inconclusive.</li>
+<li><b>Close to fine-tuned</b> (non-inferiority, margin ${esc(m)}) — reproduces when the adjusted lower bound is above −${esc(m)}; does not reproduce when the upper bound is below −${esc(m)}; otherwise inconclusive.</li>
+<li><b>Not testable</b>, with the reason, when the baseline scores within δ of 100% (no room for a gain of δ), when the differences have no variance, or with fewer than two folds. Such cells leave the family.</li>
+<li><b>MDD</b>: the smallest true Δ (measured from the decision threshold) that this design detects with 80% power at the adjusted level, (t<sub>1−α/2m</sub> + t<sub>0.8</sub>)·SE from the observed variance. <b>Needed</b>: repeats (at the draws run) or draws per fold (at the repeats run) that would bring the MDD to the threshold (δ for “better”, the margin for “close”), from the fold- and draw-level variance; “floor”: the MDD with unlimited repeats and draws, since the 1/(k−1) term never averages away.</li>
 </ul>`;
   const absent = claimed.map((v) => v.baseline).filter((b) => !methods.includes(b));
   if (!methods.includes(rules.control)) absent.unshift(rules.control);
@@ -68,13 +96,13 @@ ${wilcoxonLimit(verdicts, rules.alpha)}<li>A negative or inconclusive result is 
     const rows = verdicts.filter((v) => v.dataset === dataset).map((v) => [
       esc(budgetText(v.budget)), esc(claimText(v)), esc(v.nUnits || DASH),
       v.meanDifference === undefined ? DASH : `${points(v.meanDifference)}${v.ciLow !== undefined ? `<br><small>[${points(v.ciLow)}, ${points(v.ciHigh)}]</small>` : ''}`,
-      signed(v.cohensDz, 2),
-      v.tTest ? `t = ${num(v.tTest.statistic, 2)} (df ${v.tTest.df})<br>p ${pRelation(v.tTest.pValue)}<br><b>p_holm ${pRelation(v.tTest.pHolm)}</b>` : DASH,
-      v.wilcoxon ? `W = ${num(v.wilcoxon.statistic, 1)}<br>p ${pRelation(v.wilcoxon.pValue)}<br>p_holm ${pRelation(v.wilcoxon.pHolm)}` : DASH,
+      v.pAdjusted === undefined ? DASH : `${pRelation(v.pAdjusted)}<br><small>m = ${v.familySize}</small>`,
+      v.power ? `${plain(v.power.mdd)}<br><small>vs ${plain(v.threshold)}</small>` : DASH,
+      planText(v),
       outcomeSpan(v.outcome, v.sentence),
     ]);
     const cellNotes = [...new Set(verdicts.filter((v) => v.dataset === dataset).flatMap((v) => v.notes))];
-    body += `<h3>${esc(dataset)}</h3>` + table(['labels', 'claim', 'folds', `Δ ${esc(rules.metric)} (points) [95% CI]`, 'd_z', 'corrected t', 'Wilcoxon', 'verdict'], rows, 'verdict') + notes(cellNotes);
+    body += `<h3>${esc(dataset)}</h3>` + table(['labels', 'claim', 'folds', `Δ ${esc(metric)} (points) [adjusted CI]`, 'p_adj (Δ = 0)', 'MDD (points)', 'needed for MDD ≤ threshold', 'verdict'], rows, 'verdict') + notes(cellNotes);
   }
   return section('verdict', "Does the paper's claim reproduce?", body);
 }
@@ -100,7 +128,7 @@ export function chosenSection(jobs: JobRecord[], methods: string[]): string {
   if (!ok.length) return section('chosen', title, note('No finished jobs in jobs.jsonl, so there are no chosen values to show.'));
   let body = note('Each job chose these values (e.g. C by inner cross-validation) from its own labelled training images only; the test fold never took part. Long lists (loss histories, per-candidate scores) are summarised as first … last.');
   const order = [...methods, ...new Set(ok.map((j) => j.method))].filter((m, i, all) => all.indexOf(m) === i);
-  body += selectionSummary(ok, order);
+  body += selectionSummary(ok, order) + gridEdgeSummary(ok, order) + trainingSummary(ok, order);
   const foldRank = (f: JobRecord['fold']) => (f === 'official' ? Infinity : f);
   for (const method of order) {
     const mine = ok.filter((j) => j.method === method).sort((a, b) =>
@@ -139,6 +167,76 @@ export function selectionSummary(jobs: JobRecord[], methods: string[]): string {
     ? `<p class="sig-worse">The methods chose among different numbers of candidate configurations (${esc([...sizes].join(', '))}): a larger grid has more chances to fit the selection data, so compare with care.</p>`
     : note(`Every method chose among ${esc([...sizes][0])} candidate configurations (grid entries × C values, or × epochs for fine-tuned).`);
   return `<h3>Model selection</h3>${fairness}${table(['method', 'candidates', 'selected by', 'configuration chosen (× jobs)'], rows, 'chosen')}`;
+}
+
+export interface GridEdges {
+  method: string;
+  /** Jobs that recorded a chosen C and at least two candidate C values. */
+  jobs: number;
+  low: number;
+  high: number;
+  /** Edge hits whose score ties an interior C of the same configuration (the edge won only by tie-breaking). */
+  tied: number;
+}
+
+const sameConfig = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+/** The score field of a candidate record: its first numeric field other than C. */
+const scoreOf = (s: Record<string, unknown>) => Object.entries(s).find(([k, v]) => k !== 'C' && typeof v === 'number')?.[1] as number | undefined;
+
+/** Per method: how often the chosen C is the smallest or largest candidate (from chosen.scores). */
+export function countGridEdges(jobs: JobRecord[], methods: string[]): GridEdges[] {
+  const out: GridEdges[] = [];
+  for (const method of methods) {
+    const e: GridEdges = { method, jobs: 0, low: 0, high: 0, tied: 0 };
+    for (const j of jobs) {
+      const ch = j.chosen;
+      if (j.method !== method || !ch || typeof ch.C !== 'number' || !Array.isArray(ch.scores)) continue;
+      const scores = (ch.scores as Record<string, unknown>[]).filter((s) => s && typeof s.C === 'number');
+      const cs = [...new Set(scores.map((s) => s.C as number))].sort((a, b) => a - b);
+      if (cs.length < 2) continue;
+      e.jobs++;
+      const edge = ch.C === cs[0] ? 'low' : ch.C === cs.at(-1) ? 'high' : undefined;
+      if (!edge) continue;
+      e[edge]++;
+      const mine = scores.filter((s) => sameConfig(s.config, ch.config));
+      const best = scoreOf(mine.find((s) => s.C === ch.C) ?? {});
+      if (best !== undefined && mine.some((s) => s.C !== cs[0] && s.C !== cs.at(-1) && scoreOf(s) === best)) e.tied++;
+    }
+    if (e.jobs) out.push(e);
+  }
+  return out;
+}
+
+/** The C-grid edge-hit table: a method that often picks an edge would have wanted a wider grid. */
+export function gridEdgeSummary(jobs: JobRecord[], methods: string[]): string {
+  const edges = countGridEdges(jobs, methods);
+  if (!edges.length) return '';
+  const rows = edges.map((e) => {
+    const share = (e.low + e.high) / e.jobs;
+    const text = `${e.low + e.high} of ${e.jobs} (${(100 * share).toFixed(0)}%)`;
+    return [esc(e.method), share > 0.1 ? `<span class="sig-worse">${esc(text)}</span>` : esc(text), esc(e.low), esc(e.high), esc(e.tied)];
+  });
+  return `<h3>C-grid edge hits</h3>${note('A job hits an edge when its chosen C is the smallest or largest candidate: the best value may lie outside the grid. More than 10% of a method’s jobs (in red) means its grid is not neutral. “Tied”: the edge scored the same as an interior C, so it won only by tie-breaking.')}${table(['method', 'edge hits', 'at smallest C', 'at largest C', 'tied with an interior C'], rows, 'chosen')}`;
+}
+
+/** Epochs and convergence of methods that train by gradient steps (fine-tuned), when recorded. */
+export function trainingSummary(jobs: JobRecord[], methods: string[]): string {
+  const rows = methods.flatMap((method) => {
+    const mine = jobs.filter((j) => j.method === method && j.chosen && ('epochs' in j.chosen || 'converged' in j.chosen || 'stepCapHit' in j.chosen));
+    if (!mine.length) return [];
+    const epochs = mine.map((j) => j.chosen!.epochs).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    const count = (key: string, value: boolean) => mine.filter((j) => j.chosen![key] === value).length;
+    const known = (key: string) => mine.filter((j) => typeof j.chosen![key] === 'boolean').length;
+    const epochText = epochs.length ? `${epochs[0]}–${epochs.at(-1)} (median ${epochs[Math.floor((epochs.length - 1) / 2)]})` : DASH;
+    const notConverged = count('converged', false), capHit = count('stepCapHit', true);
+    return [[
+      esc(method), esc(mine.length), esc(epochText),
+      known('converged') ? (notConverged ? `<span class="sig-worse">${esc(`${known('converged') - notConverged} of ${known('converged')}`)}</span>` : esc(`${known('converged')} of ${known('converged')}`)) : DASH,
+      known('stepCapHit') ? (capHit ? `<span class="sig-worse">${esc(`${capHit} of ${known('stepCapHit')}`)}</span>` : esc(`0 of ${known('stepCapHit')}`)) : DASH,
+    ]];
+  });
+  if (!rows.length) return '';
+  return `<h3>Training length</h3>${note('Epochs chosen on held-out labels and used for the refit on all labels; “converged”: the loss stopped improving before the step cap; a job that hit the cap may be under-trained.')}${table(['method', 'jobs', 'epochs', 'converged', 'step cap hit'], rows, 'chosen')}`;
 }
 
 /** Our official-split numbers at the full label budget beside published ones, with protocol notes. */

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Budget, FoldId, JobCoords, JobRecord, PredictionRow, ResultRow, RunData, RunManifest } from './types.js';
+import { DEFAULT_DECISION, PRIMARY_METRICS, type Budget, type DecisionSettings, type FoldId, type JobCoords, type JobRecord, type PredictionRow, type PrimaryMetric, type ResultRow, type RunData, type RunManifest } from './types.js';
 
 const COORDS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed'] as const;
 
@@ -14,6 +14,11 @@ function parseInteger(text: string, what: string, where: string): number {
 export function parseFold(text: string, where = 'fold'): FoldId {
   if (text === 'official') return 'official';
   if (!/^\d+$/.test(text)) throw new Error(`${where}: fold "${text}" is neither a non-negative integer nor "official"`);
+  return Number(text);
+}
+
+function parseDraw(text: string, where: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${where}: draw "${text}" is not a non-negative integer`);
   return Number(text);
 }
 
@@ -34,7 +39,7 @@ async function forEachRecord(
   path: string,
   required: readonly string[],
   warnings: string[],
-  onRecord: (record: string[], column: (name: string) => number, row: number) => void,
+  onRecord: (record: string[], column: (name: string) => number | undefined, row: number) => void,
 ): Promise<void> {
   const text = await readFile(path, 'utf8');
   const records: Iterable<string[]> = text.includes('"')
@@ -56,7 +61,7 @@ async function forEachRecord(
       if (!skipped++) firstSkipped = row;
       continue;
     }
-    onRecord(record, (name) => index.get(name)!, row);
+    onRecord(record, (name) => index.get(name), row);
   }
   if (!header) warnings.push(`${path} is empty (no header).`);
   if (skipped) warnings.push(`${path}: ${skipped} row(s) with the wrong number of fields were skipped (first: data row ${firstSkipped}; a write cut short?).`);
@@ -73,12 +78,16 @@ function* splitLines(text: string): Generator<string[]> {
   }
 }
 
-/** Parses the six job columns; identical rows share one parsed object (there are thousands per job). */
-function coordsReader(path: string, column: (name: string) => number) {
-  const cols = COORDS.map((c) => column(c));
+/**
+ * Parses the six job columns and the optional `draw` column; identical rows share one parsed
+ * object (there are thousands per job).
+ */
+function coordsReader(path: string, column: (name: string) => number | undefined) {
+  const cols = COORDS.map((c) => column(c)!);
+  const drawCol = column('draw');
   const cache = new Map<string, JobCoords>();
   return (record: string[], row: number): JobCoords => {
-    const key = cols.map((i) => record[i]).join(',');
+    const key = cols.map((i) => record[i]).join(',') + (drawCol === undefined ? '' : `,${record[drawCol]}`);
     let c = cache.get(key);
     if (!c) {
       const where = `${path} data row ${row}`;
@@ -90,6 +99,7 @@ function coordsReader(path: string, column: (name: string) => number) {
         repeat: parseInteger(repeat, 'repeat', where),
         budget: parseBudget(budget, where),
         seed: parseInteger(seed, 'seed', where),
+        draw: drawCol === undefined || record[drawCol] === '' ? 0 : parseDraw(record[drawCol], where),
       };
       cache.set(key, c);
     }
@@ -106,12 +116,12 @@ export async function readResultsCsv(path: string, warnings: string[]): Promise<
   let coords: ReturnType<typeof coordsReader> | undefined;
   await forEachRecord(path, REQUIRED_RESULTS, warnings, (record, column, row) => {
     coords ??= coordsReader(path, column);
-    const text = record[column('value')].trim();
+    const text = record[column('value')!].trim();
     // The runner leaves undefined metrics (e.g. AUC with one class in the test fold) empty.
     if (text === '' || text === 'NaN') { empty++; return; }
     const value = Number(text);
     if (!Number.isFinite(value)) throw new Error(`${path} data row ${row}: value "${text}" is not a number`);
-    rows.push({ ...coords(record, row), metric: record[column('metric')], value });
+    rows.push({ ...coords(record, row), metric: record[column('metric')!], value });
   });
   if (empty) warnings.push(`${path}: ${empty} metric value(s) were empty (undefined for that job) and are left out.`);
   return rows;
@@ -122,7 +132,7 @@ export async function readPredictionsCsv(path: string, warnings: string[]): Prom
   let coords: ReturnType<typeof coordsReader> | undefined;
   let cols: number[] = [];
   await forEachRecord(path, REQUIRED_PREDICTIONS, warnings, (record, column, row) => {
-    if (!coords) { coords = coordsReader(path, column); cols = ['sample_id', 'true', 'pred'].map(column); }
+    if (!coords) { coords = coordsReader(path, column); cols = ['sample_id', 'true', 'pred'].map((c) => column(c)!); }
     rows.push({ ...coords(record, row), sampleId: record[cols[0]], truth: record[cols[1]], pred: record[cols[2]] });
   });
   return rows;
@@ -137,7 +147,7 @@ export async function readJobsJsonl(path: string, warnings: string[]): Promise<J
     try {
       const job = JSON.parse(text) as JobRecord;
       if (typeof job.dataset !== 'string' || typeof job.method !== 'string' || (job.status !== 'ok' && job.status !== 'failed')) throw new Error('missing fields');
-      jobs.push(job);
+      jobs.push({ ...job, draw: typeof job.draw === 'number' ? job.draw : 0 });
     } catch {
       if (!bad++) warnings.push(`${path}:${i + 1}: not a valid job record; such lines are skipped.`);
     }
@@ -155,6 +165,32 @@ export async function readManifest(path: string, warnings: string[]): Promise<Ru
     warnings.push(`${path} could not be read (${(err as Error).message}); run details are unknown.`);
     return undefined;
   }
+}
+
+const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+
+/**
+ * The primary metric, smallest gain δ and non-inferiority margin the run's config declares
+ * (in points); defaults where the manifest is missing or older than these fields. A value outside
+ * its range is an error that names it: a wrong setting must not decide a verdict silently.
+ */
+export function decisionSettings(manifest: RunManifest | undefined): DecisionSettings {
+  const cfg = manifest?.config ?? {};
+  const metric = cfg.primaryMetric ?? DEFAULT_DECISION.primaryMetric;
+  if (!(PRIMARY_METRICS as readonly unknown[]).includes(metric)) {
+    throw new Error(`manifest config primaryMetric '${String(metric)}' is not one of ${PRIMARY_METRICS.join(', ')}`);
+  }
+  const points = (name: string, fallback: number) => {
+    if (cfg[name] === undefined) return fallback;
+    const v = num(cfg[name]);
+    if (v === undefined || !(v > 0 && v < 100)) throw new Error(`manifest config ${name} must be a number of points in (0, 100), got ${JSON.stringify(cfg[name])}`);
+    return v;
+  };
+  return {
+    primaryMetric: metric as PrimaryMetric,
+    smallestGainPoints: points('smallestGain', DEFAULT_DECISION.smallestGainPoints),
+    marginPoints: points('nonInferiorityMargin', DEFAULT_DECISION.marginPoints),
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface JobCoords {
   repeat: number;
   budget: Budget;
   seed: number;
+  /** Independent labelled draw within the fold (config `draws`); absent in older runs, meaning 0. */
+  draw?: number;
 }
 
 /** One line of `results.csv` (long format: one metric per line). */
@@ -57,6 +59,21 @@ export interface RunManifest {
   failures?: { job: string; error: string }[];
   complete?: boolean;
 }
+
+/** Metrics in [0, 1] a run can make primary (config `primaryMetric`). */
+export const PRIMARY_METRICS = ['balanced_accuracy', 'accuracy', 'macro_f1', 'auc'] as const;
+export type PrimaryMetric = (typeof PRIMARY_METRICS)[number];
+
+/** The decision settings a run declares in its config; older runs lack them and get the defaults. */
+export interface DecisionSettings {
+  primaryMetric: PrimaryMetric;
+  /** Smallest gain of interest δ for "better than", in points (default 1). */
+  smallestGainPoints: number;
+  /** Non-inferiority margin for "close to", in points (default 2). */
+  marginPoints: number;
+}
+
+export const DEFAULT_DECISION: DecisionSettings = { primaryMetric: 'balanced_accuracy', smallestGainPoints: 1, marginPoints: 2 };
 
 /** Everything read from one results directory, plus what was wrong with it. */
 export interface RunData {

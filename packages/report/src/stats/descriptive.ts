@@ -1,21 +1,18 @@
 /** Descriptive statistics the tests and the report share. */
+import * as ss from 'simple-statistics';
 import { checkFinite, checkMinLength } from './validate.js';
 
 export function mean(values: ArrayLike<number>): number {
   checkMinLength('mean', 'values', values, 1);
   checkFinite('mean', 'values', values);
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
+  return ss.mean(Array.from(values));
 }
 
-/** Sample variance (divisor n - 1), two-pass for accuracy. */
+/** Sample variance (divisor n - 1), as numpy's `var(ddof=1)` and R's `var`. */
 export function variance(values: ArrayLike<number>): number {
   checkMinLength('variance', 'values', values, 2);
-  const m = mean(values);
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) ss += (values[i] - m) ** 2;
-  return ss / (values.length - 1);
+  checkFinite('variance', 'values', values);
+  return ss.sampleVariance(Array.from(values));
 }
 
 /** Sample standard deviation (divisor n - 1), as numpy's `std(ddof=1)` and R's `sd`. */
@@ -62,10 +59,7 @@ export function quantile(values: ArrayLike<number>, p: number): number {
 
 /** Type-7 quantile of values already sorted ascending (no checks: internal fast path). */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  return ss.quantileSorted(sorted as number[], p);
 }
 
 /** Round every value to `decimals` places, so that scores equal in print also tie when ranked. */
