@@ -1,0 +1,44 @@
+// Install step of @udtl/native: compiles the oneDNN addon with node-gyp. Never fails the install:
+// without a compiler or libdnnl-dev it prints one line and exits 0, and training keeps tfjs-wasm's kernels.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const prefix = dirname(dirname(process.execPath));
+const say = (msg) => console.log(`@udtl/native: ${msg}`);
+
+/** node-gyp as [command, ...args]: the package manager's (npm_config_node_gyp), PATH's, or npm's bundled copy. */
+function nodeGyp() {
+  const fromManager = process.env.npm_config_node_gyp;
+  if (fromManager && existsSync(fromManager)) return [process.execPath, fromManager];
+  if (spawnSync('node-gyp', ['--version'], { stdio: 'ignore' }).status === 0) return ['node-gyp'];
+  const bundled = join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
+  return existsSync(bundled) ? [process.execPath, bundled] : undefined;
+}
+
+function firstError(output) {
+  const lines = output.split('\n').map((l) => l.trim());
+  return lines.find((l) => /error|not found|No such file/i.test(l)) ?? lines.filter(Boolean).at(-1) ?? 'no output';
+}
+
+function build() {
+  if (!existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') && !existsSync('/usr/local/include/oneapi/dnnl/dnnl.hpp')) {
+    return 'oneDNN headers not found (apt-get install libdnnl-dev)';
+  }
+  const gyp = nodeGyp();
+  if (gyp == null) return 'node-gyp not found';
+  // Node's own headers, when installed beside it, spare node-gyp a download (these machines are offline).
+  const nodedir = existsSync(join(prefix, 'include/node/node_api.h')) ? [`--nodedir=${prefix}`] : [];
+  const r = spawnSync(gyp[0], [...gyp.slice(1), 'rebuild', ...nodedir], { cwd: root, encoding: 'utf8' });
+  if (r.error) return `node-gyp could not start: ${r.error.message}`;
+  if (r.status !== 0) return `node-gyp rebuild failed: ${firstError(`${r.stderr}\n${r.stdout}`)}`;
+  return undefined;
+}
+
+const t0 = Date.now();
+const failure = process.env.UDTL_NATIVE === 'off' ? 'skipped (UDTL_NATIVE=off)' : build();
+if (failure) say(`${failure}; training stays on tfjs-wasm kernels`);
+else say(`oneDNN addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(0);
