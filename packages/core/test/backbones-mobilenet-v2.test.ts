@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dequantize, extractTap, loadBackbone, readTflite, type Backbone } from '../src/backbones/index.js';
+import { checkBackbone, dequantize, extractTap, loadBackbone, readTflite, type Backbone } from '../src/backbones/index.js';
 import { useWasm } from './helpers/backend.js';
 import { photoBatch } from './helpers/images.js';
 import { removeTempDirs, tempDir, V2_TFLITE } from './helpers/paths.js';
@@ -83,18 +83,10 @@ describe('taps', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the fused inference path equals the tf.layers graph at every kind of tap', async () => {
-    const x = bb.preprocess(tf.tensor4d((await photoBatch(['bird.bmp'])).data, [1, 224, 224, 3], 'int32'));
-    const before = tf.memory().numTensors;
-    for (const tap of ['block_16_project', 'out_relu', 'Conv1', 'Conv1_relu', 'block_2_add', 'block_13_expand_relu', 'Logits']) {
-      const fast = bb.extract(x, tap);
-      const slow = bb.tapModel(tap).predict(x) as tf.Tensor;
-      expect(fast.shape).toEqual(slow.shape);
-      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(fast, slow))).dataSync()[0])).toBeLessThan(1e-3);
-      tf.dispose([fast, slow]);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    x.dispose();
+  it('conforms to its spec, the fused path equal to the tf.layers graph at every kind of tap', async () => {
+    const extraTaps = ['Conv1', 'Conv1_relu', 'block_2_add', 'block_13_expand_relu', 'Logits'];
+    const images = await photoBatch(['bird.bmp', 'cat.bmp']);
+    expect(() => checkBackbone(bb, { images, extraTaps })).not.toThrow();
   });
 
   it('tap models share the classifier variables and are trainable', () => {

@@ -17,3 +17,4 @@ export { fusedForward } from './fused-inference.js';
 import './onnx/alexnet.js'; // registers `alexnet` (an ONNX-file backbone) with the others
 export * from './feature-maps.js';
 export * from './tap-source.js';
+export { checkBackbone, checkBackboneSpec, type CheckBackboneOptions } from './check.js';

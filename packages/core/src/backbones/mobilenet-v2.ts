@@ -18,8 +18,8 @@ import type { BackboneSpec, LoadOptions, Tap } from './types.js';
 export const MOBILENET_V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
 /** Public source, pinned to a commit (the fetch registry in @udtl/datasets holds the file list and checksums). */
 export const MOBILENET_V2_URL = MOBILENET_V2_RESOURCE.files[0].url;
-/** sha256 of the file above (3,610,798 bytes). */
-export const MOBILENET_V2_SHA256 = '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776';
+/** sha256 of the file above, from the same registry entry (one checksum per file in the project). */
+export const MOBILENET_V2_SHA256 = MOBILENET_V2_RESOURCE.files[0].sha256;
 /** Bump when the importer's output changes, so old caches are rebuilt. */
 const IMPORTER_VERSION = 2;
 

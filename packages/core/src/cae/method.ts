@@ -50,16 +50,13 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   caeTrainOn: 'train',
   ...caeDefaults,
   // The paper's structure (two stacked zero-bias layers, 3x3 kernels, overcomplete codes, TRec), at
-  // the width 2 CPU cores afford (bench/cae.bench.ts, one wasm thread, 2,400 maps of 7x7x320):
-  // 320 → 512 (3x3) → 1024 (1x1) fits in 71 s and encodes 155 maps/s; the reimplementation's
-  // widths (3x3 → 1024 → 2048) took 183 s and 63 maps/s. The grid's second entry is the one-layer
-  // 1x1 320 → 2048 code (19 s, 378 maps/s); validation inside each fold picks between them.
+  // the width a 2-core CPU affords (costs: `pnpm bench`, README). The grid's second entry is the
+  // one-layer 1x1 320 → 2048 code; validation inside each fold picks between them.
   layers: 2,
   kernelSize: [3, 1],
   filters: [512, 1024],
-  // Cost-driven (measured on brain-tumor-mri fold 0, 2,421 labelled, wasm, shared machine): the
-  // liblinear-style dual solver needs 2-8 s per fit for C ≤ 1e-3 but 40 s (avg, 2048 features)
-  // to 100 s (avgmax, 4096) at C = 1e-2 and more above; 'avg' halves every fit.
+  // 'avg' rather than 'avgmax': half the features, and the dual SVM solver's time grows with both
+  // the feature count and C.
   pool: 'avg',
   classifier: 'linear-svm',
   cCandidates: [1e-5, 1e-4, 1e-3, 1e-2],

@@ -39,16 +39,11 @@ export interface CaeParams {
 }
 
 /**
- * Defaults, chosen to fit the compute budget on one wasm thread (bench/cae.bench.ts on the 2-core
- * dev machine, shared, 7x7x320 `block_16_project` maps; wasm matmul ≈ 25 GFLOP/s):
- * - 1x1 kernels, 320 → 2048 codes (6.4x overcomplete per position, as zero-bias AEs intend):
- *   one epoch (8 patches/map) over 3,000 maps 6.9 s; the default 4 epochs on a fold's 2,400 maps
- *   19.9 s; encoding + pooling ≈ 290 maps/s (≈ 10 s for 3,000 maps).
- * - A 3x3 encoder is the budget's casualty: 320 → 1024 encodes 107 maps/s, 320 → 2048 43 maps/s
- *   (70 s per 3,000 maps, and only 0.7x "overcomplete" per 3x3x320 patch). Both stay available
- *   (`kernelSize: 3`) but would break the 30-minute default experiment.
- * - θ = 1.0 TRec on standardised inputs with N(0, 1/fan_in) init: ~14-16% of units non-zero at
- *   start; after training on brain MRI maps 4-5%.
+ * Defaults of one `ZeroBiasCAE` (a single layer; the `zero-bias-cae` method stacks two, see
+ * method.ts): a 1×1, 320 → 2048 code is overcomplete at every position, as zero-bias auto-encoders
+ * intend; θ = 1 TRec on standardised inputs keeps a minority of units non-zero (cae.test.ts checks
+ * sparsity and that no unit is dead). 3×3 kernels and wider codes are parameters; what each costs is
+ * printed by `pnpm bench` (bench/cae.bench.ts) and tabled in the README.
  */
 export const CAE_DEFAULTS: Readonly<CaeParams> = Object.freeze({
   layers: 1,
