@@ -5,13 +5,15 @@ import { classificationMetrics } from '@udtl/report';
 import type { ExperimentConfig, MethodEntry } from './config.js';
 import { jobKey, toLabelBudget, type Job, type JobGroup, type JobResult } from './jobs.js';
 import { methodParams } from './methods.js';
-import type { RunStore } from './store.js';
+import type { RunStore, StoredResult } from './store.js';
 
 /** What a worker needs to run a group: the config plus the fold's ids (computed once, in the main thread). */
 export interface GroupTask {
   kind: 'group';
   group: JobGroup;
   fold: datasets.Fold;
+  /** The hash of the data the fold was made from, stored with each result (see RunStore). */
+  dataHash: string;
 }
 
 export interface PrepareTask {
@@ -48,10 +50,18 @@ export class Executor {
   async backendInfo(): Promise<{ name: string; gpu: boolean; engine: string }> {
     if (!this.backend) {
       const info = await core.initBackend();
+      const requested = process.env.UDTL_ENGINE?.trim();
       const engine =
-        process.env.UDTL_ENGINE === 'tfjs'
+        requested === 'tfjs'
           ? 'tfjs'
-          : await core.loadOnnxRuntime().then((ort) => `onnxruntime ${core.onnxRuntimeVersion(ort)}`, () => 'tfjs');
+          : await core.loadOnnxRuntime().then(
+              (ort) => `onnxruntime ${core.onnxRuntimeVersion(ort)}`,
+              (err: Error) => {
+                // Asked for by name, onnxruntime must start: failing here stops the run instead of every job.
+                if (requested === 'onnxruntime') throw new Error(`UDTL_ENGINE=onnxruntime: onnxruntime-node failed to load: ${err.message}`);
+                return 'tfjs';
+              },
+            );
       this.backend = { name: info.name, gpu: info.gpu, engine };
     }
     return this.backend;
@@ -77,7 +87,7 @@ export class Executor {
   }
 
   private ctx(seed: number, log?: (m: string) => void): core.FitContext {
-    return { seed, cacheDir: this.env.cacheDir, stages: this.stages, log };
+    return { seed, cacheDir: this.env.cacheDir, stages: this.stages, log, primaryMetric: this.env.config.primaryMetric };
   }
 
   /** Precompute per-dataset work (frozen features) for every method that has a `prepare` step. */
@@ -91,9 +101,9 @@ export class Executor {
     }
   }
 
-  /** Run every budget of a group in order; each job's result is written as soon as it ends. */
+  /** Run every budget and draw of a group in order; each job's result is written as soon as it ends. */
   async runGroup(task: GroupTask, onJob: (r: JobResult) => void, log?: (m: string) => void): Promise<void> {
-    const { group, fold } = task;
+    const { group, fold, dataHash } = task;
     // The unsupervised stage is shared across the budgets of one group only: free it between groups.
     const scope = `${group.dataset}|${group.method}|${group.fold}|${group.repeat}|${group.seed}`;
     if (scope !== this.stageScope) {
@@ -107,14 +117,14 @@ export class Executor {
     const classNames = ds.info.labels;
     const labelOf = new Map(ds.samples.map((s) => [s.id, s.label]));
 
-    for (const budget of group.budgets) {
+    for (const { budget, draw } of group.cells) {
       if (JOB_DELAY_MS > 0) await new Promise((r) => setTimeout(r, JOB_DELAY_MS));
-      const job: Job = { dataset: group.dataset, method: group.method, fold: group.fold, repeat: group.repeat, budget, seed: group.seed };
-      const base = { ...job, key: jobKey(job), methodId: entry.id, params, backend, classNames, chosen: {} as Record<string, unknown> };
-      let result: JobResult;
+      const job: Job = { dataset: group.dataset, method: group.method, fold: group.fold, repeat: group.repeat, budget, seed: group.seed, draw };
+      const base = { ...job, key: jobKey(job), dataHash, methodId: entry.id, params, backend, classNames, chosen: {} as Record<string, unknown> };
+      let result: StoredResult;
       let model: core.FittedModel | undefined;
       try {
-        const split = datasets.applyBudget(fold, ds.samples, toLabelBudget(budget), group.seed);
+        const split = datasets.applyBudget(fold, ds.samples, toLabelBudget(budget), group.seed, draw);
         const labelled: datasets.LabelledSet = {
           images: this.imagesOf(ds, split.labelled),
           labels: Int32Array.from(split.labelled, (id) => labelOf.get(id)!),

@@ -4,15 +4,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as core from '@udtl/core';
-import * as datasets from '@udtl/datasets';
 import { atomicWriteFile, cacheDir as defaultCacheDir, projectRoot } from '@udtl/datasets';
-import { configHash, datasetEntries, type ExperimentConfig } from './config.js';
-import { loadExperimentDataset, type GroupTask, type PrepareTask, type Task, type WorkerEnv } from './execute.js';
-import { groupJobs, jobKey, type BudgetLabel, type Job, type JobGroup, type JobResult } from './jobs.js';
+import { configHash, type ExperimentConfig } from './config.js';
+import type { GroupTask, PrepareTask, WorkerEnv } from './execute.js';
+import { groupJobs, jobCells, jobKey, type Job, type JobGroup, type JobResult } from './jobs.js';
+import { lockRunFolder } from './lock.js';
 import { methodParams, resolveMethods } from './methods.js';
 import { runPool } from './pool.js';
+import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
 import { Progress } from './progress.js';
-import { RunStore, pointLatest, writeTables } from './store.js';
+import { RunStore, pointLatest, writeTables, type StoredResult } from './store.js';
 
 export interface RunOptions {
   /** Folder that holds run folders (default `<project>/results`). */
@@ -32,20 +33,10 @@ export interface RunSummary {
   results: JobResult[];
 }
 
-/** Folds of one dataset for one seed: stratified k-fold (repeated), plus the official split when asked. */
-function foldsOf(ds: Awaited<ReturnType<typeof loadExperimentDataset>>, config: ExperimentConfig, seed: number) {
-  const folds: Array<{ label: number | 'official'; fold: datasets.Fold }> = datasets
-    .stratifiedKFold(ds.samples, { k: config.folds, repeats: config.repeats, seed })
-    .map((fold) => ({ label: fold.index, fold }));
-  if (config.officialSplit && ds.samples.some((s) => s.split === 'test')) {
-    folds.push({ label: 'official', fold: datasets.officialSplit(ds.samples) });
-  }
-  return folds;
-}
-
 /**
  * Run an experiment: every (dataset × method × fold × budget × seed) job not finished yet, in a
  * pool of workers; then write results.csv, predictions.csv, jobs.jsonl and manifest.json.
+ * Throws a PreflightError, before creating the run folder, when the config cannot run.
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunSummary> {
   const startedAt = new Date();
@@ -55,52 +46,85 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const hash = configHash(config, resolvedParams);
   const outRoot = resolve(options.outRoot ?? join(projectRoot(), 'results'));
   const runDir = join(outRoot, `${config.name}-${hash}`);
-  const store = new RunStore(runDir);
+  const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
+  const checked = await preflight(config, methods, resolvedParams, { outRoot, dataDir: options.dataDir, cacheDir, log: (m) => say(`  ${m}`) });
+  say(`preflight: ok in ${checked.seconds.toFixed(1)} s (settings, ${checked.datasets.length} dataset(s) decodable, backbones, weights, taps, budgets)`);
+  const planned = checked.datasets;
+
+  await mkdir(runDir, { recursive: true });
+  const unlock = await lockRunFolder(runDir);
+  try {
+    return await runLocked(config, options, { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, cacheDir, planned, preflightSeconds: checked.seconds });
+  } finally {
+    await unlock();
+  }
+}
+
+interface Prepared {
+  startedAt: Date;
+  say: (m: string) => void;
+  methods: Awaited<ReturnType<typeof resolveMethods>>;
+  resolvedParams: Record<string, unknown>;
+  hash: string;
+  outRoot: string;
+  runDir: string;
+  cacheDir: string;
+  planned: PlannedDataset[];
+  preflightSeconds: number;
+}
+
+async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Prepared): Promise<RunSummary> {
+  const { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, planned } = prep;
+  // A result is reused only if computed on the data as it is now (older job files, without a hash:
+  // if the dataset's content hash is the one the previous manifest recorded).
+  const dataHash = new Map(planned.map((p) => [p.id, p.dataHash]));
+  const contentHash = new Map(planned.map((p) => [p.id, p.dataset.contentHash]));
+  const before = await previousContentHashes(runDir);
+  const current = (r: StoredResult) => (r.dataHash ? r.dataHash === dataHash.get(r.dataset) : before.get(r.dataset) === contentHash.get(r.dataset));
+  const store = new RunStore(runDir, current);
   await store.init();
   await atomicWriteFile(join(runDir, 'config.json'), JSON.stringify(config, null, 2));
+  for (const [dataset, n] of await store.staleCounts()) say(`dataset '${dataset}' changed since its ${n} result(s) in this folder were computed: they are recomputed`);
 
-  const env: WorkerEnv = {
-    config,
-    methods,
-    runDir,
-    cacheDir: resolve(options.cacheDir ?? defaultCacheDir()),
-    dataDir: options.dataDir,
-  };
+  const env: WorkerEnv = { config, methods, runDir, cacheDir: prep.cacheDir, dataDir: options.dataDir };
   const finished = await store.finishedKeys();
 
-  // The grid. Folds are made here, once, and handed to workers as id lists.
+  // The grid. Folds were made by the preflight, once, and are handed to workers as id lists.
   const groups: GroupTask[] = [];
   const datasetInfo: Record<string, unknown>[] = [];
   let total = 0;
-  for (const { id } of datasetEntries(config)) {
-    const ds = await loadExperimentDataset(env, id);
+  for (const { id, dataset: ds, dataHash: dh, folds } of planned) {
     datasetInfo.push({
       id,
       contentHash: ds.contentHash,
+      dataHash: dh,
       nSamples: ds.samples.length,
       classes: ds.info.labels,
       dropped: ds.dropped.length,
       dataFiles: ds.dataFiles,
     });
-    for (const seed of config.seeds) {
-      for (const { label, fold } of foldsOf(ds, config, seed)) {
-        for (const m of methods) {
-          const group: JobGroup = { dataset: id, method: m.name, fold: label, repeat: fold.repeat, seed, budgets: [] };
-          const budgets: BudgetLabel[] = config.budgets;
-          total += budgets.length;
-          group.budgets = budgets.filter((budget) => finished.get(jobKey({ ...group, budget })) !== 'ok');
-          if (group.budgets.length) groups.push({ kind: 'group', group, fold });
-        }
+    for (const { seed, label, fold } of folds) {
+      for (const m of methods) {
+        const group: JobGroup = { dataset: id, method: m.name, fold: label, repeat: fold.repeat, seed, cells: [] };
+        const cells = jobCells(config.budgets, config.draws);
+        total += cells.length;
+        group.cells = cells.filter((cell) => finished.get(jobKey({ ...group, ...cell })) !== 'ok');
+        if (group.cells.length) groups.push({ kind: 'group', group, fold, dataHash: dh });
       }
     }
   }
   // Fold-major order: an interrupted run has results for every dataset and method, not just the first dataset.
   const foldRank = (f: number | 'official') => (f === 'official' ? Number.MAX_SAFE_INTEGER : f);
   groups.sort((a, b) => a.group.seed - b.group.seed || foldRank(a.group.fold) - foldRank(b.group.fold));
-  const pending = groups.reduce((n, g) => n + g.group.budgets.length, 0);
+  const pending = groups.reduce((n, g) => n + g.group.cells.length, 0);
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 
-  const workers = Math.max(1, options.workers ?? availableParallelism());
+  const cores = availableParallelism();
+  let workers = Math.max(1, options.workers ?? cores);
+  if (workers > cores) {
+    say(`warning: --workers ${workers} is more than this machine's ${cores} cores; using ${cores} (each worker is one process with its own copy of the data)`);
+    workers = cores;
+  }
   // Written before any job runs, so an interrupted run's folder says what it was and that it is incomplete.
   const manifest: Record<string, unknown> = {
     runId: basename(runDir),
@@ -112,6 +136,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     datasets: datasetInfo,
     machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', workers },
     startedAt: startedAt.toISOString(),
+    preflightSeconds: +prep.preflightSeconds.toFixed(2),
     endedAt: null,
     jobs: { total, done: finishedCount(finished), failed: 0 },
     complete: false,
@@ -123,15 +148,22 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     const needPrepare = [...new Set(groups.map((g) => g.group.dataset))];
     const prepare: PrepareTask[] = needPrepare.map((dataset) => ({ kind: 'prepare', dataset, methods: methods.map((m) => m.name) }));
     say(`preparing features for ${needPrepare.join(', ')} with ${Math.min(workers, prepare.length)} worker(s)`);
+    // The last preflight step: a worker starts the backend and engine. If it cannot, no job can run.
+    let startFailure: string | undefined;
     await runPool(prepare, workers, env, {
-      onMessage: (m) => {
+      onMessage: (m, task) => {
         if (m.type === 'ready') backend = m.backend;
+        if (m.type === 'taskFailed' && !task) startFailure ??= m.error;
         if (m.type === 'log' && !options.quiet) say(`  ${m.message}`);
       },
       onTaskEnd: (task, error) => {
-        if (error) say(`  prepare ${(task as PrepareTask).dataset} failed: ${error} (its jobs will compute what they need)`);
+        if (error && !startFailure) say(`  prepare ${(task as PrepareTask).dataset} failed: ${error} (its jobs will compute what they need)`);
       },
     });
+    if (startFailure) {
+      await writeManifest(runDir, { ...manifest, endedAt: new Date().toISOString(), startFailure }, false);
+      throw new PreflightError([`backend/engine: ${startFailure}`], (Date.now() - startedAt.getTime()) / 1000);
+    }
 
     const progress = new Progress(pending, options.quiet ? (devNull as NodeJS.WriteStream) : process.stderr);
     await runPool(groups, workers, env, {
@@ -150,7 +182,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
         for (const job of groupJobs(task.group)) {
           const key = jobKey(job);
           if (done.has(key)) continue;
-          await store.writeResult(failedResult(job, error));
+          await store.writeResult(failedResult(job, error, task.dataHash));
           progress.tick(key.replaceAll('|', ' '), false);
           failures.push({ job: key, error });
         }
@@ -181,12 +213,22 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
 
 const devNull = { write: () => true, isTTY: false } as unknown;
 
-function failedResult(job: Job, error: string): JobResult {
+function failedResult(job: Job, error: string, dataHash: string): StoredResult {
   return {
-    ...job, key: jobKey(job), status: 'failed', error, methodId: job.method, params: {}, chosen: {},
+    ...job, key: jobKey(job), dataHash, status: 'failed', error, methodId: job.method, params: {}, chosen: {},
     backend: { name: 'unknown', gpu: false }, metrics: {}, fitSeconds: 0, predictSeconds: 0, classNames: [],
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** Content hashes per dataset that the run folder's manifest recorded, before this session overwrites it. */
+async function previousContentHashes(runDir: string): Promise<Map<string, string>> {
+  try {
+    const old = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as { datasets?: { id: string; contentHash: string }[] };
+    return new Map((old.datasets ?? []).map((d) => [d.id, d.contentHash]));
+  } catch {
+    return new Map();
+  }
 }
 
 const finishedCount = (finished: Map<string, string>) => [...finished.values()].filter((s) => s === 'ok').length;

@@ -4,15 +4,20 @@ import { join } from 'node:path';
 import { atomicWriteFile } from '@udtl/datasets';
 import { jobFileId, jobKey, type Job, type JobResult } from './jobs.js';
 
+/** A job's result as stored: with the hash of the data it was computed on (absent in files of older versions). */
+export type StoredResult = JobResult & { dataHash?: string };
+
 /**
  * A run's folder. Each finished job is one JSON file under `jobs/`, written atomically, so a run
  * killed at any point resumes by skipping the files that exist; the CSVs and manifest are
- * re-assembled from them.
+ * re-assembled from them. `current` tells results of the data as it is now from stale ones (the
+ * dataset changed since): stale files are neither reused nor reported, and are overwritten when
+ * their job runs again.
  */
 export class RunStore {
   readonly jobsDir: string;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly current: (r: StoredResult) => boolean = () => true) {
     this.jobsDir = join(dir, 'jobs');
   }
 
@@ -31,18 +36,29 @@ export class RunStore {
     return done;
   }
 
-  async writeResult(result: JobResult): Promise<void> {
+  async writeResult(result: StoredResult): Promise<void> {
     await atomicWriteFile(this.jobPath(result), JSON.stringify(result));
   }
 
-  /** Every readable job file; an unreadable one (should not happen with atomic writes) is skipped and reported. */
-  async readResults(onBad?: (file: string, err: Error) => void): Promise<JobResult[]> {
+  /** Every readable job file of the current data; an unreadable one (should not happen with atomic writes) is skipped and reported. */
+  async readResults(onBad?: (file: string, err: Error) => void): Promise<StoredResult[]> {
+    return (await this.readAll(onBad)).filter(this.current);
+  }
+
+  /** Results computed on data that has changed since, per dataset. */
+  async staleCounts(): Promise<Map<string, number>> {
+    const stale = new Map<string, number>();
+    for (const r of await this.readAll()) if (!this.current(r)) stale.set(r.dataset, (stale.get(r.dataset) ?? 0) + 1);
+    return stale;
+  }
+
+  private async readAll(onBad?: (file: string, err: Error) => void): Promise<StoredResult[]> {
     if (!existsSync(this.jobsDir)) return [];
     const files = (await readdir(this.jobsDir)).filter((f) => f.endsWith('.json')).sort();
-    const out: JobResult[] = [];
+    const out: StoredResult[] = [];
     for (const f of files) {
       try {
-        const r = JSON.parse(await readFile(join(this.jobsDir, f), 'utf8')) as JobResult;
+        const r = JSON.parse(await readFile(join(this.jobsDir, f), 'utf8')) as StoredResult;
         if (r.key !== jobKey(r)) throw new Error('key does not match its fields');
         out.push(r);
       } catch (err) {
@@ -59,14 +75,16 @@ const csvCell = (v: unknown): string => {
 };
 const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(',') + '\n';
 
-const ID_COLUMNS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed'] as const;
+const ID_COLUMNS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'draw'] as const;
+/** A job's id columns; results written before draws existed are draw 0. */
+const idCells = (r: JobResult): unknown[] => ID_COLUMNS.map((c) => (c === 'draw' ? r.draw ?? 0 : r[c]));
 
 /** `results.csv`: long format, one metric per line. NaN metrics (e.g. AUC with one class) are left empty. */
 export function resultsCsv(results: JobResult[]): string {
   let out = csvLine([...ID_COLUMNS, 'metric', 'value']);
   for (const r of results) {
     if (r.status !== 'ok') continue;
-    for (const [metric, value] of Object.entries(r.metrics)) out += csvLine([...ID_COLUMNS.map((c) => r[c]), metric, value]);
+    for (const [metric, value] of Object.entries(r.metrics)) out += csvLine([...idCells(r), metric, value]);
   }
   return out;
 }
@@ -87,7 +105,7 @@ export function predictionsCsv(results: JobResult[]): string {
         const j = r.classNames.indexOf(c);
         return j < 0 ? '' : row[j];
       });
-      out += csvLine([...ID_COLUMNS.map((c) => r[c]), ids[i], r.classNames[truth[i]], r.classNames[pred], ...p]);
+      out += csvLine([...idCells(r), ids[i], r.classNames[truth[i]], r.classNames[pred], ...p]);
     }
   }
   return out;

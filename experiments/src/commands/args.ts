@@ -37,3 +37,17 @@ export function checkFlags(p: ParsedArgs, known: string[]): void {
   const unknown = [...p.flags.keys()].filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `--${u}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(', ')}`);
 }
+
+/**
+ * Reject positional arguments beyond `max`: a stray word (e.g. a config path without --config) must
+ * not be ignored, or `udtl run configs/quick.json` silently runs the default experiment.
+ */
+export function checkPositional(p: ParsedArgs, max: number, usage: string): void {
+  const extra = p.positional.slice(max);
+  if (!extra.length) return;
+  const hint = extra.find((a) => a.endsWith('.json'));
+  throw new Error(
+    `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `'${a}'`).join(' ')}` +
+      `${hint ? ` (did you mean --config ${hint}?)` : ''}\n${usage}`,
+  );
+}

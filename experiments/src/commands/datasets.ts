@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   dataRoot,
+  dataRootProblem,
   describeDataset,
   getDataset,
   listDatasets,
@@ -26,6 +27,8 @@ export async function run(args: string[]): Promise<number> {
     return sub ? 0 : 2;
   }
   const dataDir = flag(p, 'data-dir');
+  const problem = dataRootProblem(dataDir);
+  if (problem) console.error(`warning: ${problem}; only the cache (and downloads) can provide datasets`);
   if (sub === 'list') {
     checkFlags(p, ['data-dir', 'fixtures']);
     if (target) throw new Error(`datasets list takes no argument (got '${target}')\n${USAGE}`);

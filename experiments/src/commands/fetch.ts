@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  cacheDir, dataRoot, datasetSourceUrl, fetchDataset, fetchResource, getDataset, listDatasets, listResources, locateDatasetData,
+  cacheDir, dataRoot, dataRootProblem, datasetSourceUrl, fetchDataset, fetchResource, getDataset, listDatasets, listResources, locateDatasetData,
   locateResource, modelsRoot, type FetchOptions,
 } from '@udtl/datasets';
 import { checkFlags, flag, parseArgs } from './args.js';
@@ -39,7 +39,9 @@ export async function run(args: string[]): Promise<number> {
   if (p.flags.has('list')) return list(options);
   const ids = p.positional.length ? p.positional : defaultIds();
   const resources = new Set(listResources().map((r) => r.id));
-  for (const id of ids) if (!resources.has(id)) getDataset(id); // unknown id → error listing the known ones, before any download
+  checkIds(ids, resources);
+  const problem = dataRootProblem(options.dataDir);
+  if (problem) console.error(`warning: ${problem}; datasets not in the cache will be downloaded into the cache`);
   let failed = 0;
   for (const id of ids) {
     try {
@@ -57,6 +59,22 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   return failed ? 1 : 0;
+}
+
+/** Every id must be a dataset or a weights id: an unknown one is an error listing both kinds, before any download. */
+function checkIds(ids: string[], resources: Set<string>): void {
+  const unknown = ids.filter((id) => {
+    if (resources.has(id)) return false;
+    try {
+      getDataset(id);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!unknown.length) return;
+  throw new Error(`unknown id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; ` +
+    `datasets: ${listDatasets().map((d) => d.id).join(', ')}; weights: ${[...resources].sort().join(', ')}`);
 }
 
 async function list(options: FetchOptions & { modelsDir?: string }): Promise<number> {

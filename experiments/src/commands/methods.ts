@@ -1,6 +1,6 @@
 import * as core from '@udtl/core';
 import { importMethodPackage, loadBuiltinMethods } from '../methods.js';
-import { checkFlags, parseArgs } from './args.js';
+import { checkFlags, checkPositional, parseArgs } from './args.js';
 
 export const summary = 'list the registered methods with their parameters and defaults (methods list [--package <name>])';
 
@@ -8,6 +8,7 @@ export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args);
   checkFlags(p, ['package']);
   if (p.positional[0] !== 'list') throw new Error(`usage: udtl methods list [--package <name>] (got '${p.positional.join(' ')}')`);
+  checkPositional(p, 1, 'usage: udtl methods list [--package <name>]');
   await loadBuiltinMethods();
   for (const pkg of p.flags.get('package') ?? []) await importMethodPackage(pkg);
   for (const spec of core.listMethods().map((id) => core.getMethodSpec(id))) {

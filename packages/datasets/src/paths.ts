@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The monorepo root: the nearest ancestor of `from` holding pnpm-workspace.yaml (else `from`). */
@@ -26,6 +26,20 @@ export function dataRoot(override?: string): string {
   const chosen = override ?? process.env.UDTL_DATA_DIR;
   if (chosen) return resolve(chosen);
   return sharedDir('data') ?? join(projectRoot(), 'data');
+}
+
+/**
+ * A data root the user chose (`override` or UDTL_DATA_DIR) that is not a folder: a sentence saying
+ * so, else undefined. Without it a typo in the path silently falls back to downloading every dataset.
+ */
+export function dataRootProblem(override?: string): string | undefined {
+  const chosen = override ?? process.env.UDTL_DATA_DIR;
+  if (!chosen) return undefined;
+  const by = override !== undefined ? '--data-dir' : 'UDTL_DATA_DIR';
+  const path = resolve(chosen);
+  if (!existsSync(path)) return `data root ${path} (from ${by}) does not exist`;
+  if (!statSync(path).isDirectory()) return `data root ${path} (from ${by}) is a file, not a folder`;
+  return undefined;
 }
 
 /** Where pretrained weights live: override, UDTL_MODELS_DIR, `../shared/models`, `<project>/models`. */

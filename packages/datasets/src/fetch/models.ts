@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isWritableDir } from '../dataset.js';
 import { cacheDir, modelsRoot } from '../paths.js';
 import { downloadFile, type Progress } from './download.js';
 import type { FileResource } from './types.js';
@@ -132,9 +133,11 @@ export async function fetchResource(resource: FileResource | string, options: Re
   if (found) return found.path;
   const local = join(modelsRoot(options.modelsDir), r.dir);
   const dest = join(cacheDir(options.cacheDir), 'models', r.dir);
+  // Both folders are searched; a hint never names the models root when it is a read-only mirror.
+  const byHand = (await isWritableDir(modelsRoot(options.modelsDir))) ? local : dest;
   if (options.download === false) {
     throw new Error(`${r.id}: weights not found in ${local} nor ${dest}, and downloading is off; ` +
-      `get ${r.files.map((f) => f.url).join(' and ')}${r.tfjsManifest ? ' (with the shards it lists)' : ''} into ${local}`);
+      `get ${r.files.map((f) => f.url).join(' and ')}${r.tfjsManifest ? ' (with the shards it lists)' : ''} into ${byHand}`);
   }
   const tmp = join(dirname(dest), `.${r.dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const dl = { progress: options.progress, rewrites: options.rewrites, fetchFn: options.fetchFn };
@@ -157,7 +160,7 @@ export async function fetchResource(resource: FileResource | string, options: Re
     }
   } catch (err) {
     const msg = (err as Error).message;
-    throw new Error(msg.includes('put the file at') ? `${msg.replace(/put the file at .*$/, `put the files into ${local}`)}` : `${r.id}: ${msg}`);
+    throw new Error(msg.includes('put the file at') ? `${msg.replace(/put the file at .*$/, `put the files into ${byHand}`)}` : `${r.id}: ${msg}`);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
