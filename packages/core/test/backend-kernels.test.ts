@@ -81,6 +81,9 @@ for (const kind of ['conv2d', 'depthwise'] as const) {
   cases.push({ kind, xShape: [1, 5, 5, 2], k: 3, cin: 2, cout: 3, stride: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] });
 }
 
+// These test core's own wasm gradient kernels; @udtl/native's oneDNN kernels would replace them.
+process.env.UDTL_NATIVE = 'off';
+
 describe('wasm conv gradient kernels', () => {
   beforeAll(async () => {
     await initBackend({ force: 'wasm' });

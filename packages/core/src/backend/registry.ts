@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerNativeWasmKernels, type NativeKernelsRecord } from './native-kernels.js';
 import { configureWasmPaths } from './wasm-paths.js';
 import { registerWasmGradientKernels } from './wasm-kernels/register.js';
 
@@ -14,6 +15,12 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Compute threads, where the backend tells (wasm: XNNPACK pool size; cpu: 1). */
   threads?: number;
+  /** 'onednn' when @udtl/native's kernels run on this backend (wasm only). */
+  native?: 'onednn';
+  /** The tfjs kernels that run natively. */
+  nativeKernels?: string[];
+  /** oneDNN's thread count. */
+  nativeThreads?: number;
 }
 
 export interface BackendCandidate {
@@ -21,7 +28,7 @@ export interface BackendCandidate {
   /** Higher is tried first. */
   priority: number;
   /** Loads and activates the backend (tf.setBackend); throws with the reason when it can't. */
-  init(): Promise<{ tfjsName: string; gpu: boolean; threads?: number }>;
+  init(): Promise<{ tfjsName: string; gpu: boolean; threads?: number } & Partial<NativeKernelsRecord>>;
 }
 
 export interface InitBackendOptions {
@@ -114,7 +121,9 @@ registerBackendCandidate({
     configureWasmPaths();
     registerWasmGradientKernels();
     await activate('wasm');
-    return { tfjsName: 'wasm', gpu: false, threads: wasm.getThreadsCount() };
+    // After activation: the native kernels wrap wasm's, whose setup runs when the backend starts.
+    const native = await registerNativeWasmKernels();
+    return { tfjsName: 'wasm', gpu: false, threads: wasm.getThreadsCount(), ...native };
   },
 });
 registerBackendCandidate({
@@ -143,6 +152,7 @@ async function initCandidate(c: BackendCandidate): Promise<BackendInfo> {
   const r = await c.init();
   const info: BackendInfo = { name: c.name, gpu: r.gpu, tfjsVersion: tf.version_core };
   if (r.threads != null) info.threads = r.threads;
+  if (r.native != null) Object.assign(info, { native: r.native, nativeKernels: r.nativeKernels, nativeThreads: r.nativeThreads });
   current = { info: Object.freeze(info) as BackendInfo, tfjsName: r.tfjsName };
   return current.info;
 }
@@ -171,8 +181,9 @@ async function select(requested: string | undefined, source: string): Promise<Ba
  * Activates the best available backend: `force`, else UDTL_BACKEND, else the first candidate (by
  * priority: tfjs-node-gpu, tfjs-node, wasm, cpu) that initialises. Idempotent: while the chosen
  * backend is still tfjs's active one, later calls (without a different `force`) return the same
- * info. On wasm it also registers the conv gradient kernels wasm lacks; on every backend it makes
- * sure tfjs's gradient functions are registered.
+ * info. On wasm it also registers the conv gradient kernels wasm lacks, and @udtl/native's oneDNN
+ * kernels when that addon loads (UDTL_NATIVE=off keeps wasm's); on every backend it makes sure
+ * tfjs's gradient functions are registered.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = process.env.UDTL_BACKEND?.trim();
