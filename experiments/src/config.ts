@@ -25,6 +25,9 @@ const MethodRef = z.union([
   }),
 ]);
 
+/** Metrics a config may name as primary (core's selection metrics, as the report spells them). */
+export const SELECTION_METRICS = ['balanced_accuracy', 'accuracy', 'macro_f1', 'auc'] as const;
+
 const Budget = z.union([z.number().int().positive(), z.literal('all')]);
 
 export const ExperimentConfigSchema = z.strictObject({
@@ -40,6 +43,18 @@ export const ExperimentConfigSchema = z.strictObject({
   /** Labelled images per class a job may use; 'all' uses every training label. */
   budgets: z.array(Budget).min(1).default(['all']),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
+  /**
+   * Independent labelled draws per fold at each budget smaller than 'all' (draw 0 is the draw a
+   * run without draws makes). Draws are paired across methods: draw d of a fold labels the same
+   * images for every method.
+   */
+  draws: z.number().int().min(1).max(1000).default(1),
+  /** The metric every method selects hyper-parameters on and the verdict tests; the others are reported beside it. */
+  primaryMetric: z.enum(SELECTION_METRICS).default('balanced_accuracy'),
+  /** Smallest gain of interest δ for "better than transfer-learned", in points of the primary metric. */
+  smallestGain: z.number().positive().max(100).default(1),
+  /** Non-inferiority margin for "close to fine-tuned", in points of the primary metric. */
+  nonInferiorityMargin: z.number().positive().max(100).default(2),
   /** Defaults handed to every method that has a parameter of this name (a method's own params win). */
   backbone: z.string().default('mobilenet-v2-1.0'),
   inputSize: z.number().int().min(16).max(1024).default(224),

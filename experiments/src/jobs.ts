@@ -4,7 +4,7 @@ import type { LabelBudget } from '@udtl/datasets';
 /** Budget as written in results: labels per class, or 'all'. */
 export type BudgetLabel = number | 'all';
 
-/** One cell of the grid: dataset × method × fold × repeat × budget × seed. */
+/** One cell of the grid: dataset × method × fold × repeat × budget × seed × draw. */
 export interface Job {
   dataset: string;
   /** The method's name in this experiment (its id unless the config renamed it). */
@@ -14,16 +14,38 @@ export interface Job {
   repeat: number;
   budget: BudgetLabel;
   seed: number;
+  /**
+   * Which independent labelled draw of the fold (config `draws`; 0 without draws, and always 0 at
+   * budget 'all'). Paired across methods: a fold × draw labels the same images for every method.
+   */
+  draw: number;
 }
 
-/** Jobs that share a fold's unlabelled pool and method run together, so the unsupervised stage is trained once. */
+/** A budget and draw of one group. */
+export interface JobCell {
+  budget: BudgetLabel;
+  draw: number;
+}
+
+/**
+ * Jobs that share a fold and method run together (every budget and draw), so the unsupervised
+ * stage, which depends on the fold's training images only, is trained once.
+ */
 export interface JobGroup {
   dataset: string;
   method: string;
   fold: number | 'official';
   repeat: number;
   seed: number;
-  budgets: BudgetLabel[];
+  cells: JobCell[];
+}
+
+/** The (budget, draw) cells of a fold: every budget in draw 0, then each budget below 'all' in draws 1 … draws − 1. */
+export function jobCells(budgets: BudgetLabel[], draws: number): JobCell[] {
+  if (!Number.isInteger(draws) || draws < 1) throw new Error(`draws must be an integer ≥ 1, got ${draws}`);
+  const cells: JobCell[] = budgets.map((budget) => ({ budget, draw: 0 }));
+  for (let draw = 1; draw < draws; draw++) for (const budget of budgets) if (budget !== 'all') cells.push({ budget, draw });
+  return cells;
 }
 
 export type JobStatus = 'ok' | 'failed';
@@ -46,13 +68,15 @@ export interface JobResult extends Job {
   finishedAt: string;
 }
 
+/** Draw 0 adds nothing to the key, so results written before draws existed keep their keys. */
 export function jobKey(job: Job): string {
-  return [job.dataset, job.method, job.fold, job.repeat, job.budget, job.seed].join('|');
+  const key = [job.dataset, job.method, job.fold, job.repeat, job.budget, job.seed].join('|');
+  return job.draw ? `${key}|d${job.draw}` : key;
 }
 
 /** File-system safe, stable id of a job. */
 export function jobFileId(job: Job): string {
-  const readable = `${job.dataset}_${job.method}_f${job.fold}_r${job.repeat}_b${job.budget}_s${job.seed}`.replace(/[^A-Za-z0-9._-]/g, '-');
+  const readable = `${job.dataset}_${job.method}_f${job.fold}_r${job.repeat}_b${job.budget}_s${job.seed}${job.draw ? `_d${job.draw}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '-');
   return `${readable}_${createHash('sha256').update(jobKey(job)).digest('hex').slice(0, 8)}`;
 }
 
@@ -60,6 +84,6 @@ export function toLabelBudget(budget: BudgetLabel): LabelBudget {
   return budget === 'all' ? 'all' : { perClass: budget };
 }
 
-export function groupJobs({ budgets, ...rest }: JobGroup): Job[] {
-  return budgets.map((budget) => ({ ...rest, budget }));
+export function groupJobs({ cells, ...rest }: JobGroup): Job[] {
+  return cells.map(({ budget, draw }) => ({ ...rest, budget, draw }));
 }

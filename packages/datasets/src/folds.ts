@@ -103,11 +103,14 @@ export function officialSplit(samples: readonly Sample[]): Fold {
 
 /**
  * Apply a label budget to a fold's training ids. For each class one seeded permutation per fold
- * is drawn (independent of the budget) and a prefix taken, so a smaller budget's labelled set is a
- * subset of a larger one's. Everything else in `train` is the unlabelled pool; val and test ids
- * never enter it.
+ * and draw is made (independent of the budget) and a prefix taken, so within a draw a smaller
+ * budget's labelled set is a subset of a larger one's. Draws are independent permutations (draw 0
+ * is the one a run without draws makes); the result depends only on the fold, seed and draw, so
+ * every method gets the same labelled ids for a given fold × draw. Everything else in `train` is
+ * the unlabelled pool; val and test ids never enter it.
  */
-export function applyBudget(fold: Fold, samples: readonly Sample[], budget: LabelBudget, seed: number): BudgetedFold {
+export function applyBudget(fold: Fold, samples: readonly Sample[], budget: LabelBudget, seed: number, draw = 0): BudgetedFold {
+  if (!Number.isInteger(draw) || draw < 0) throw new Error(`applyBudget: draw must be a non-negative integer, got ${draw}`);
   const byId = new Map(samples.map((s) => [s.id, s]));
   const held = new Set([...fold.test, ...fold.val]);
   const trainSamples = fold.train.map((id) => {
@@ -119,7 +122,8 @@ export function applyBudget(fold: Fold, samples: readonly Sample[], budget: Labe
   const labelled: string[] = [];
   for (const [label, ids] of idsByLabel(trainSamples)) {
     const n = budgetCount(budget, ids.length, label);
-    const order = shuffled(ids, mulberry32(deriveSeed(seed, 'budget', fold.repeat, fold.index, label)));
+    const stream = draw === 0 ? deriveSeed(seed, 'budget', fold.repeat, fold.index, label) : deriveSeed(seed, 'budget', fold.repeat, fold.index, label, 'draw', draw);
+    const order = shuffled(ids, mulberry32(stream));
     labelled.push(...order.slice(0, n));
   }
   labelled.sort(compareIds);

@@ -147,6 +147,28 @@ describe('applyBudget', () => {
     expect(applyBudget(folds[1], samples, { perClass: 3 }, 9).labelled).not.toEqual(applyBudget(fold, samples, { perClass: 3 }, 9).labelled);
   });
 
+  it('draws: independent labelled sets per draw, the same for every caller, nested within a draw, never a test id', () => {
+    const fold = folds[0];
+    const draws = [0, 1, 2, 3].map((d) => applyBudget(fold, samples, { perClass: 3 }, 9, d));
+    // draw 0 is the draw a run without draws makes
+    expect(draws[0]).toEqual(applyBudget(fold, samples, { perClass: 3 }, 9));
+    // paired: the draw is a pure function of (fold, seed, draw), so every method gets the same ids
+    expect(applyBudget(fold, samples, { perClass: 3 }, 9, 2)).toEqual(draws[2]);
+    // distinct across draws
+    expect(new Set(draws.map((d) => d.labelled.join(','))).size).toBe(4);
+    const test = new Set(fold.test);
+    for (const [d, b] of draws.entries()) {
+      expect(b.labelled.filter((id) => test.has(id))).toEqual([]);
+      expect(b.unlabelled.filter((id) => test.has(id))).toEqual([]);
+      for (const c of [0, 1, 2]) expect(b.labelled.filter((id) => labelOf.get(id) === c)).toHaveLength(3);
+      const larger = applyBudget(fold, samples, { perClass: 6 }, 9, d);
+      expect(b.labelled.every((id) => larger.labelled.includes(id))).toBe(true);
+    }
+    // 'all' is the same set in every draw
+    expect(applyBudget(fold, samples, 'all', 9, 3).labelled).toEqual(applyBudget(fold, samples, 'all', 9).labelled);
+    expect(() => applyBudget(fold, samples, 'all', 9, -1)).toThrow(/draw must be a non-negative integer, got -1/);
+  });
+
   it('rejects budgets that cannot be met or make no sense', () => {
     expect(() => applyBudget(folds[0], samples, { perClass: 50 }, 1)).toThrow(/50 per class exceeds the \d+ training images of class 0/);
     expect(() => applyBudget(folds[0], samples, { perClass: 0 }, 1)).toThrow(/perClass must be/);
