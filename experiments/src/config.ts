@@ -28,7 +28,9 @@ const MethodRef = z.union([
 /** Metrics a config may name as primary (core's selection metrics, as the report spells them). */
 export const SELECTION_METRICS = ['balanced_accuracy', 'accuracy', 'macro_f1', 'auc'] as const;
 
-const Budget = z.union([z.number().int().positive(), z.literal('all')]);
+/** A bad budget is named with what is allowed (zod's default for a union is "Invalid input"). */
+const budgetRule = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a label budget: give a whole number of labels per class ≥ 1, or "all"`;
+const Budget = z.union([z.number().int({ error: budgetRule }).positive({ error: budgetRule }), z.literal('all')], { error: budgetRule });
 
 export const ExperimentConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names the results folder)'),
