@@ -26,6 +26,10 @@ export interface SyntheticOptions {
   folds?: number;
   repeats?: number;
   seeds?: number[];
+  /** Independent labelled draws per fold (config `draws`); above 1 the CSVs get a `draw` column. */
+  draws?: number;
+  /** Written to the manifest's config as the run's primary metric (absent: the report's default). */
+  primaryMetric?: string;
   budgets?: Budget[];
   /** Also write one 'official' split evaluation per dataset × method × budget (all datasets, or those listed). */
   official?: boolean | string[];
@@ -33,7 +37,7 @@ export interface SyntheticOptions {
   keepFraction?: number;
 }
 
-export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction' | 'correlated'>> = {
+export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction' | 'correlated' | 'draws' | 'primaryMetric'>> = {
   seed: 1,
   datasets: [
     { id: 'brain-tumor-mri', classes: ['glioma_tumor', 'meningioma_tumor', 'no_tumor', 'pituitary_tumor'], nSamples: 240 },
@@ -59,10 +63,12 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
   const o = { ...SYNTHETIC_DEFAULTS, ...options };
   const rand = mulberry32(o.seed);
   const allClasses = [...new Set(o.datasets.flatMap((d) => d.classes))];
-  let results = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'metric', 'value']);
-  let predictions = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'sample_id', 'true', 'pred', ...allClasses.map((c) => `p_${c}`)]);
+  const nDraws = o.draws ?? 1;
+  const drawCol = nDraws > 1 ? ['draw'] : [];
+  let results = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', ...drawCol, 'metric', 'value']);
+  let predictions = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', ...drawCol, 'sample_id', 'true', 'pred', ...allClasses.map((c) => `p_${c}`)]);
   const jobs: JobRecord[] = [];
-  const grid: { dataset: (typeof o.datasets)[number]; method: (typeof o.methods)[number]; fold: number | 'official'; repeat: number; budget: Budget; seed: number }[] = [];
+  const grid: { dataset: (typeof o.datasets)[number]; method: (typeof o.methods)[number]; fold: number | 'official'; repeat: number; budget: Budget; seed: number; draw: number }[] = [];
   const hasOfficial = (id: string) => (Array.isArray(o.official) ? o.official.includes(id) : o.official);
   for (const method of o.methods) {
     if (method.foldSkills && method.foldSkills.length < o.folds) throw new Error(`writeSyntheticRun: method ${method.id} has ${method.foldSkills.length} foldSkills for ${o.folds} folds`);
@@ -72,7 +78,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
       for (const repeat of [...Array(o.repeats).keys()])
         // The official split is evaluated once, with repeat 0.
         for (const fold of [...Array(o.folds).keys(), ...(repeat === 0 && hasOfficial(dataset.id) ? ['official' as const] : [])])
-          for (const budget of o.budgets) for (const seed of o.seeds) grid.push({ dataset, method, fold, repeat, budget, seed });
+          for (const budget of o.budgets) for (const seed of o.seeds) for (let draw = 0; draw < nDraws; draw++) grid.push({ dataset, method, fold, repeat, budget, seed, draw });
   // Shared per-image draws for `correlated`, from their own stream so the default output is unchanged.
   const sharedRand = mulberry32(o.seed + 0x5eed);
   const shared = new Map<string, Float64Array>();
@@ -80,7 +86,8 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
   const kept = grid.slice(0, Math.round(grid.length * (o.keepFraction ?? 1)));
 
   for (const job of kept) {
-    const { dataset, method, fold, repeat, budget, seed } = job;
+    const { dataset, method, fold, repeat, budget, seed, draw } = job;
+    const d = nDraws > 1 ? [draw] : [];
     const k = dataset.classes.length;
     const chance = 1 / k;
     // One test sample in `step` (k-fold: every k-th; 1 fold or official only: every 5th).
@@ -91,7 +98,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     const target = chance + (skill - chance) * (1 - Math.exp(-labels / 8));
     // The official split uses fold 0's test samples.
     const f = fold === 'official' ? 0 : fold;
-    const draws = options.correlated ? sharedDraws(`${dataset.id}|${fold}|${repeat}|${seed}`, dataset.nSamples) : undefined;
+    const draws = options.correlated ? sharedDraws(`${dataset.id}|${fold}|${repeat}|${seed}${draw ? `|${draw}` : ''}`, dataset.nSamples) : undefined;
     const truth: number[] = [], pred: number[] = [];
     for (let i = f; i < dataset.nSamples; i += step) {
       const t = i % k;
@@ -99,7 +106,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
       truth.push(t); pred.push(p);
       const proba = dataset.classes.map((_, c) => (c === p ? 0.5 + 0.5 / k : 0.5 / k));
       const cells = allClasses.map((c) => { const j = dataset.classes.indexOf(c); return j < 0 ? '' : proba[j].toFixed(4); });
-      predictions += csv([dataset.id, method.id, fold, repeat, budget, seed, `img_${i}`, dataset.classes[t], dataset.classes[p], ...cells]);
+      predictions += csv([dataset.id, method.id, fold, repeat, budget, seed, ...d, `img_${i}`, dataset.classes[t], dataset.classes[p], ...cells]);
     }
     const fitSeconds = 2 + 3 * rand() + (method.id === 'fine-tuned' ? 20 : 0);
     const predictSeconds = 0.5 + rand();
@@ -109,16 +116,16 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
       ['auc', Math.min(1, acc + 0.05 + 0.02 * rand())],
       ['fit_seconds', fitSeconds], ['predict_seconds', predictSeconds], ['n_labelled', labels * k], ['n_test', truth.length],
     ];
-    for (const [metric, value] of metrics) results += csv([dataset.id, method.id, fold, repeat, budget, seed, metric, value]);
-    const key = [dataset.id, method.id, fold, repeat, budget, seed].join('|');
-    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, params: {}, chosen: syntheticChosen(method.id, f, labels), status: 'ok', fitSeconds, predictSeconds });
+    for (const [metric, value] of metrics) results += csv([dataset.id, method.id, fold, repeat, budget, seed, ...d, metric, value]);
+    const key = [dataset.id, method.id, fold, repeat, budget, seed, ...d].join('|');
+    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, ...(nDraws > 1 ? { draw } : {}), params: {}, chosen: syntheticChosen(method.id, f, labels), status: 'ok', fitSeconds, predictSeconds });
   }
 
   const complete = kept.length === grid.length;
   const manifest: RunManifest = {
     runId: `synthetic-${o.seed}`,
     configHash: 'synthetic',
-    config: { synthetic: true, folds: o.folds, repeats: o.repeats, budgets: o.budgets, seeds: o.seeds, methods: o.methods.map((m) => m.id) },
+    config: { synthetic: true, folds: o.folds, repeats: o.repeats, budgets: o.budgets, seeds: o.seeds, ...(o.draws ? { draws: o.draws } : {}), ...(o.primaryMetric ? { primaryMetric: o.primaryMetric } : {}), methods: o.methods.map((m) => m.id) },
     gitCommit: 'synthetic',
     backend: { name: 'wasm', gpu: false },
     versions: { node: process.version, tfjs: '4.22.0' },
@@ -144,6 +151,7 @@ function syntheticChosen(method: string, fold: number, labels: number): Record<s
   const candidates = [0.01, 0.1, 1, 10];
   const C = candidates[(fold + Math.round(Math.log2(labels))) % candidates.length];
   if (method === 'random-backbone') return {};
-  if (method !== 'zero-bias-cae') return { C, innerFolds: Math.min(5, labels) };
+  if (method === 'fine-tuned') return { epochs: 4 + (fold % 3), converged: fold !== 1, stepCapHit: fold === 1 };
+  if (method !== 'zero-bias-cae') return { C, innerFolds: Math.min(5, labels), scores: candidates.map((c) => ({ config: {}, C: c, balancedAccuracy: c === C ? 0.8 : 0.7 })) };
   return { C, theta: fold % 2 ? 0.5 : 1, caeLossHistory: Array.from({ length: 10 }, (_, e) => Number((0.5 * 0.8 ** e + 0.05).toFixed(4))) };
 }

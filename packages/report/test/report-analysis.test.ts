@@ -70,63 +70,78 @@ describe('summarize', () => {
 });
 
 describe('compareWithControl', () => {
-  it('corrected resampled t-test with ratio 1/(k-1), Holm over baselines (SciPy reference)', () => {
-    const cs = compareWithControl(run.results, run.predictions, { control: 'zero-bias-cae' });
+  const opts = { control: 'zero-bias-cae', metric: 'accuracy' };
+  it('corrected t with ratio 1/(k-1) on fold means; one cell → family of one, the plain 95% interval (SciPy reference)', () => {
+    const cs = compareWithControl(run.results, run.predictions, opts);
     expect(cs.map((c) => c.baseline).sort()).toEqual(['random-backbone', 'transfer-learned']);
     const b = cs.find((c) => c.baseline === 'transfer-learned')!;
     const c = cs.find((c) => c.baseline === 'random-backbone')!;
-    expect(b.nUnits).toBe(5);
+    expect(b).toMatchObject({ nUnits: 5, folds: 5, repeats: 1, replicates: 1 });
     expect(b.meanDifference).toBeCloseTo(0.026, 12);
-    expect(b.tTest!.statistic).toBeCloseTo(1.683562161419258, 9);
-    expect(b.tTest!.pValue).toBeCloseTo(0.16755322147892307, 8);
-    expect(b.ciLow).toBeCloseTo(-0.016877877864805338, 8);
-    expect(b.ciHigh).toBeCloseTo(0.06887787786480534, 8);
-    expect(c.tTest!.statistic).toBeCloseTo(14.80903418660554, 8);
-    expect(c.tTest!.pValue).toBeCloseTo(0.00012104764218751577, 10);
-    expect(b.tTest!.pHolm).toBeCloseTo(0.16755322, 7);
-    expect(c.tTest!.pHolm).toBeCloseTo(0.0002421, 7);
+    expect(b.test!.statistic).toBeCloseTo(1.683562161419258, 9);
+    expect(b.test!.pValue).toBeCloseTo(0.16755322147892307, 8);
+    expect(b.test!.familySize).toBe(1);
+    expect(b.test!.pAdjusted).toBe(b.test!.pValue);
+    expect(b.test!.ciLow).toBeCloseTo(-0.016877877864805338, 8);
+    expect(b.test!.ciHigh).toBeCloseTo(0.06887787786480534, 8);
+    expect(c.test!.statistic).toBeCloseTo(14.80903418660554, 8);
+    expect(c.test!.pValue).toBeCloseTo(0.00012104764218751577, 10);
   });
 
-  it('Wilcoxon on the same differences and McNemar on pooled predictions, both Holm-adjusted', () => {
-    const cs = compareWithControl(run.results, run.predictions, { control: 'zero-bias-cae' });
+  it('Wilcoxon on the per-fold means; McNemar is not used on cross-validation folds', () => {
+    const cs = compareWithControl(run.results, run.predictions, opts);
     const b = cs.find((c) => c.baseline === 'transfer-learned')!;
     const c = cs.find((c) => c.baseline === 'random-backbone')!;
     expect(b.wilcoxon!.statistic).toBe(1);
     expect(b.wilcoxon!.pValue).toBeCloseTo(0.125, 12);
     expect(c.wilcoxon!.pValue).toBeCloseTo(0.0625, 12);
-    expect(b.wilcoxon!.pHolm).toBeCloseTo(0.125, 12);
-    expect(c.wilcoxon!.pHolm).toBeCloseTo(0.125, 12);
-    expect([b.mcnemar!.b, b.mcnemar!.c]).toEqual([4, 2]);
-    expect([c.mcnemar!.b, c.mcnemar!.c]).toEqual([6, 0]);
-    expect(b.mcnemar!.pValue).toBeCloseTo(0.6875, 12);
-    expect(c.mcnemar!.pValue).toBeCloseTo(0.03125, 12);
-    expect(b.mcnemar!.pHolm).toBeCloseTo(0.6875, 12);
-    expect(c.mcnemar!.pHolm).toBeCloseTo(0.0625, 12);
+    expect(b.mcnemar).toBeUndefined();
     // 5 folds: exact Wilcoxon cannot go below p = 2/32, so the report says it cannot reach 0.05.
-    expect(b.notes.join(' ')).toMatch(/cannot reach p < 0.05/);
+    expect(b.notes.join(' ')).toMatch(/cannot reach p_adj < 0.05/);
   });
 
-  it('states plain-language verdicts from the Holm-adjusted primary test', () => {
-    const cs = compareWithControl(run.results, run.predictions, { control: 'zero-bias-cae' });
-    expect(cs.find((c) => c.baseline === 'random-backbone')!.verdict).toBe(
-      'zero-bias-cae is better than random-backbone (p_holm < 0.001, corrected resampled t-test)',
-    );
+  it('states plain-language verdicts from the adjusted interval', () => {
+    const cs = compareWithControl(run.results, run.predictions, opts);
+    expect(cs.find((c) => c.baseline === 'random-backbone')!.verdict).toMatch(/^zero-bias-cae is better than random-backbone \(adjusted 95% CI \[\+\d+\.\d, \+\d+\.\d\] above 0; p_adj < 0.001\)$/);
     expect(cs.find((c) => c.baseline === 'transfer-learned')!.verdict).toBe(
-      'no significant difference at this sample size (p_holm = 0.168, corrected resampled t-test)',
+      'no significant difference at this sample size (adjusted 95% CI [−1.7, +6.9] includes 0; p_adj = 0.168)',
     );
     // Swapping the roles flips the direction.
-    const back = compareWithControl(run.results, run.predictions, { control: 'random-backbone' });
+    const back = compareWithControl(run.results, run.predictions, { ...opts, control: 'random-backbone' });
     expect(back.find((c) => c.baseline === 'zero-bias-cae')!.verdict).toMatch(/^random-backbone is worse than zero-bias-cae/);
   });
 
-  it('skips fold tests with one fold and says why, keeping McNemar', () => {
+  it('one fold: not testable, and why', () => {
     const oneFold = run.results.filter((r) => r.fold === 0);
-    const [c] = compareWithControl(oneFold, run.predictions, { control: 'zero-bias-cae' });
-    expect(c.tTest).toBeUndefined();
+    const [c] = compareWithControl(oneFold, run.predictions, opts);
+    expect(c.test).toBeUndefined();
     expect(c.wilcoxon).toBeUndefined();
-    expect(c.notes[0]).toMatch(/1 paired fold\(s\)/);
-    expect(c.mcnemar).toBeDefined();
-    expect(c.verdict).toMatch(/McNemar/);
+    expect(c.verdict).toBe('not testable: 1 paired fold(s) from 1 fold index(es): the corrected t needs at least 2 folds');
+  });
+
+  it('McNemar on one official split only, never on pooled seeds (scipy binomtest reference)', () => {
+    const official = (seed: number) => run.predictions.filter((p) => p.fold === 0).map((p) => ({ ...p, fold: 'official' as const, seed }));
+    const results = run.results.filter((r) => r.fold === 0).flatMap((r) => [0, 1].map((seed) => ({ ...r, fold: 'official' as const, seed })));
+    const cs = compareWithControl(results, [...official(0), ...official(1)], opts);
+    const b = cs.find((c) => c.baseline === 'transfer-learned')!;
+    const c = cs.find((c) => c.baseline === 'random-backbone')!;
+    // b = 4, c = 2 on seed 0 alone (pooling both seeds would give 8, 4).
+    expect([b.mcnemar!.b, b.mcnemar!.c, c.mcnemar!.b, c.mcnemar!.c]).toEqual([4, 2, 6, 0]);
+    expect(b.mcnemar!.pValue).toBeCloseTo(0.6875, 12);
+    expect(c.mcnemar!.pValue).toBeCloseTo(0.03125, 12);
+    expect(b.mcnemar!.split).toBe('seed 0, draw 0');
+    expect(b.notes.join(' ')).toContain('McNemar on one split (seed 0, draw 0) of 2: pooling them would count each test image 2 times');
+    expect(c.verdict).toBe('zero-bias-cae is better than random-backbone on this split (McNemar, p_adj = 0.031)');
+    expect(b.test).toBeUndefined();
+  });
+
+  it('averages seeds and draws within a fold: the fold, not the replicate, is the unit', () => {
+    const rows = run.results.flatMap((r) => [0, 1].map((draw) => ({ ...r, draw, value: r.value + (draw ? 0.01 : -0.01) * (r.method === 'zero-bias-cae' ? 1 : -1) })));
+    const b = compareWithControl(rows, [], opts).find((c) => c.baseline === 'transfer-learned')!;
+    expect(b).toMatchObject({ nUnits: 5, replicates: 2 });
+    // The ±1-point draw effects cancel in each fold mean: the same test as without draws.
+    expect(b.test!.statistic).toBeCloseTo(1.683562161419258, 9);
+    expect(b.notes.join(' ')).toMatch(/2 replicates \(seeds × labelled draws\) per fold averaged/);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRun } from '../src/results/read.js';
+import { decisionSettings, readRun } from '../src/results/read.js';
 import { writeSyntheticRun } from '../src/synthetic.js';
 
 let root: string;
@@ -86,7 +86,22 @@ describe('readRun on bad input', () => {
       'predictions.csv': 'dataset,method,fold,repeat,budget,seed,sample_id,true,pred\nd,m,official,0,5,1,"Training/a,b.jpg",x,y\n',
     });
     const run = await readRun(dir);
-    expect(run.predictions).toEqual([{ dataset: 'd', method: 'm', fold: 'official', repeat: 0, budget: 5, seed: 1, sampleId: 'Training/a,b.jpg', truth: 'x', pred: 'y' }]);
+    expect(run.predictions).toEqual([{ dataset: 'd', method: 'm', fold: 'official', repeat: 0, budget: 5, seed: 1, draw: 0, sampleId: 'Training/a,b.jpg', truth: 'x', pred: 'y' }]);
+  });
+
+  it('reads the optional draw column and the decision settings of the config', async () => {
+    const dir = await dirWith('draws', {
+      'results.csv': 'dataset,method,fold,repeat,budget,seed,draw,metric,value\nd,m,0,0,5,0,0,accuracy,0.5\nd,m,0,0,5,0,3,accuracy,0.7\n',
+      'manifest.json': JSON.stringify({ config: { primaryMetric: 'macro_f1', smallestGain: 1.5 } }),
+    });
+    const run = await readRun(dir);
+    expect(run.results.map((r) => r.draw)).toEqual([0, 3]);
+    expect(decisionSettings(run.manifest)).toEqual({ primaryMetric: 'macro_f1', smallestGainPoints: 1.5, marginPoints: 2 });
+    expect(decisionSettings(undefined)).toEqual({ primaryMetric: 'balanced_accuracy', smallestGainPoints: 1, marginPoints: 2 });
+    expect(() => decisionSettings({ config: { primaryMetric: 'f1' } })).toThrow(/primaryMetric 'f1' is not one of balanced_accuracy/);
+    expect(() => decisionSettings({ config: { nonInferiorityMargin: 0 } })).toThrow(/nonInferiorityMargin must be a number of points in \(0, 100\), got 0/);
+    const bad = await dirWith('bad-draw', { 'results.csv': 'dataset,method,fold,repeat,budget,seed,draw,metric,value\nd,m,0,0,5,0,x,accuracy,0.5\n' });
+    await expect(readRun(bad)).rejects.toThrow(/data row 1: draw "x" is not a non-negative integer/);
   });
 
   it('explains an interrupted run, failed jobs and a damaged manifest', async () => {

@@ -47,7 +47,7 @@ describe('buildReport on a complete synthetic run', () => {
   it('states significance verdicts against zero-bias-cae per dataset and budget', () => {
     // Synthetic skills: zero-bias-cae 0.88 vs random-backbone 0.55 — a difference no test can miss at full budget.
     const verdicts = [...full.html.matchAll(/<span class="sig-better">([^<]+)<\/span>/g)].map((m) => m[1]);
-    expect(verdicts).toEqual(expect.arrayContaining([expect.stringMatching(/^zero-bias-cae is better than random-backbone \(p_holm [<=] [\d.]+, corrected resampled t-test\)$/)]));
+    expect(verdicts).toEqual(expect.arrayContaining([expect.stringMatching(/^zero-bias-cae is better than random-backbone \(adjusted 99\.17% CI \[\+[\d.]+, \+[\d.]+\] above 0; p_adj [<=] [\d.]+\)$/)]));
     expect(full.html).toMatch(/no significant difference at this sample size/);
     // 3 datasets × 2 budgets sub-tables.
     expect(full.html.match(/<table class="significance">/g)).toHaveLength(6);
@@ -106,12 +106,11 @@ describe('buildReport on bad input: clear messages, no crash, no NaN', () => {
     expect(html).toMatch(/needs at least 2 datasets and 2 methods/);
   });
 
-  it('a single fold: fold tests and CIs are skipped, McNemar remains', async () => {
+  it('a single fold: fold tests and CIs are skipped, with the reason', async () => {
     const { result, html } = await build('one-fold', { folds: 1 });
     expect(result.warnings.join(' ')).toMatch(/Only one cross-validation fold/);
     expect(html).toContain('no CI (one score)');
-    expect(html).toContain('1 paired fold(s): the t and Wilcoxon tests need at least 2');
-    expect(html).toMatch(/McNemar\)<\/span>/);
+    expect(html).toContain('not testable: 1 paired fold(s) from 1 fold index(es): the corrected t needs at least 2 folds');
   });
 
   it('no results for the proposed method: says so', async () => {
@@ -122,6 +121,7 @@ describe('buildReport on bad input: clear messages, no crash, no NaN', () => {
   it('an official split is reported separately, tested with McNemar only', async () => {
     const { html } = await build('official', { official: true, folds: 2 });
     expect(html).toContain('breastmnist — official train/test split');
-    expect(html).toContain('official split: one score per job, so only McNemar applies');
+    expect(html).toMatch(/breastmnist — official split, all labels<\/h3><table class="significance">.*?<td>—<\/td><td>b = \d+, c = \d+<br>p /s);
+    expect(html).toMatch(/on this split \(McNemar, p_adj [<=] [\d.]+\)/);
   });
 });

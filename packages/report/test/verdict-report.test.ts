@@ -23,22 +23,39 @@ const report = async (name: string, options: SyntheticOptions) => {
 };
 
 describe('verdict in the report', () => {
-  it('a one-line-per-dataset summary at the top, the detailed table in its section', async () => {
+  it('says first whether the run could detect the effect, then one line per dataset; the table shows the adjusted CI, MDD and plan', async () => {
     const html = await report('full', {
+      draws: 2,
       datasets: [{ id: 'big', classes: ['a', 'b'], nSamples: 1000 }, { id: 'small', classes: ['a', 'b', 'c'], nSamples: 300 }],
       methods: [{ id: 'zero-bias-cae', skill: 0.92 }, { id: 'transfer-learned', skill: 0.8 }, { id: 'fine-tuned', skill: 0.92 }],
     });
     const summary = between(html, '<div class="verdict-summary"', '</div>');
     expect(html.indexOf('verdict-summary')).toBeLessThan(html.indexOf('<section id="run">'));
-    const lines = [...summary.matchAll(/<li>(.*?)<\/li>/g)].map((m) => text(m[1]));
+    expect(summary.indexOf('Could this run detect the effect it tests?')).toBeLessThan(summary.indexOf('Verdicts'));
+    const power = [...between(summary, '<ul class="power">', '</ul>').matchAll(/<li>(.*?)<\/li>/g)].map((m) => text(m[1]));
+    expect(power[0]).toMatch(/^better than transfer-learned: no — 0 of 4 testable cell\(s\) could detect a gain of δ = 1 point with 80% power \(minimum detectable difference \d+\.\d–\d+\.\d points\)\.$/);
+    // zero-bias-cae and fine-tuned have the same skill on shared draws: identical predictions, no variance.
+    expect(power[1]).toBe('close to fine-tuned: no cell is testable (4 not testable), so this run cannot decide the claim.');
+    const lines = [...between(summary, '<p><b>Verdicts', '</ul>').matchAll(/<li>(.*?)<\/li>/g)].map((m) => text(m[1]));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe('big: better than transfer-learned — 5 / class: reproduces, all labels: reproduces; close to fine-tuned — 5 / class: reproduces, all labels: reproduces');
-    expect(lines[1]).toMatch(/^small: better than transfer-learned — 5 \/ class: \S.*; close to fine-tuned — /);
+    expect(lines[0]).toMatch(/^big: better than transfer-learned — 5 \/ class: (reproduces|inconclusive), all labels: reproduces; close to fine-tuned — 5 \/ class: not testable, all labels: not testable$/);
     const section = text(between(html, '<section id="verdict">', '</section>'));
-    expect(section).toContain('our definition of “close”');
-    expect(section).toMatch(/all labels \| better than transfer-learned \| 5 \| \+1\d\.\d\n\[\+\d+\.\d, \+\d+\.\d\] \| \+[\d.]+ \| t = [\d.]+ \(df 4\)\np [<=] [\d.]+\np_holm [<=] [\d.]+ \| W = 0\.0\np = 0\.063\np_holm = 0\.125 \| Reproduces: zero-bias-cae is significantly better than transfer-learned/);
-    expect(section).toContain('With 5 folds the exact Wilcoxon test cannot reach p &lt; 0.05 (smallest possible p = 0.0625)');
-    expect(section).toContain('every paired fold difference is zero: Wilcoxon has nothing to rank (p = 1)');
+    expect(section).toContain('non-inferiority, margin 2 points');
+    expect(section).toContain('Bonferroni simultaneous (1 − α/m) interval');
+    // Each verdict row: Δ and its 98.75% interval (m = 4 cells), the same numbers as the significance table.
+    const row = section.match(/all labels \| better than transfer-learned \| 5 \| (\+\d+\.\d)\n\[(\+\d+\.\d), (\+\d+\.\d)\] \| [<=] [\d.]+\nm = 4 \| (\d+\.\d)\nvs 1\.0 \| repeats: [^|]+\| Reproduces: zero-bias-cae is better than transfer-learned \(Δ \+\d+\.\d points, 98\.75% CI/);
+    expect(row).not.toBeNull();
+    const sig = text(between(html, '<h3>big — cross-validation, all labels</h3>', '</table>'));
+    expect(sig).toContain(`transfer-learned | 5 | ${row![1]}\n[${row![2]}, ${row![3]}]`);
+    expect(sig).toContain(`| ${row![4]} |`);
+    expect(section).toContain('Not testable: the paired differences have no variance (every fold gives Δ = 0.0 points), so no interval can be formed.');
+    expect(section).toContain('2 replicates (seeds × labelled draws) per fold averaged before the test: the fold, not the draw, is the unit');
+  });
+
+  it('the primary metric comes from the run config', async () => {
+    const html = await report('macro', { primaryMetric: 'macro_f1', datasets: [{ id: 'd', classes: ['a', 'b'], nSamples: 400 }] });
+    expect(text(between(html, '<div class="verdict-summary"', '</div>'))).toContain('(macro f1, the primary metric;');
+    expect(text(between(html, '<section id="significance">', '</section>'))).toContain('compared with zero-bias-cae on macro f1 (the primary metric)');
   });
 
   it('an absent baseline is named and marked "not run"; an absent proposed method is said plainly', async () => {
@@ -46,24 +63,31 @@ describe('verdict in the report', () => {
     expect(text(between(noFt, '<div class="verdict-summary"', '</div>'))).toContain('close to fine-tuned — not run');
     expect(text(between(noFt, '<section id="verdict">', '</section>'))).toContain('Not in this run: fine-tuned — the comparisons that need it are marked “not run”.');
     const noCae = await report('no-cae', { methods: [{ id: 'transfer-learned', skill: 0.85 }, { id: 'fine-tuned', skill: 0.9 }] });
-    expect(text(between(noCae, '<div class="verdict-summary"', '</div>'))).toContain('zero-bias-cae has no results in this run, so the claim cannot be assessed.');
+    expect(text(between(noCae, '<div class="verdict-summary"', '</div>'))).toContain('No cross-validation results with both zero-bias-cae and a baseline yet, so the claim cannot be assessed.');
     expect(text(between(noCae, '<section id="verdict">', '</section>'))).toContain('Not in this run: zero-bias-cae');
   });
 
-  it('chosen hyper-parameters: one collapsible table per method, one row per fold', async () => {
+  it('chosen hyper-parameters: one collapsible table per method, C-grid edge hits, fine-tuned training length', async () => {
     const html = await report('chosen', { datasets: [{ id: 'd', classes: ['a', 'b'], nSamples: 100 }], official: true });
     const section = between(html, '<section id="chosen">', '</section>');
     const details = [...section.matchAll(/<details[^>]*><summary>([^<]+)<\/summary>/g)].map((m) => m[1]);
     expect(details).toEqual([
       'zero-bias-cae — 12 job(s); chosen: C, theta, caeLossHistory',
-      'transfer-learned — 12 job(s); chosen: C, innerFolds',
-      'fine-tuned — 12 job(s); chosen: C, innerFolds',
+      'transfer-learned — 12 job(s); chosen: C, innerFolds, scores',
+      'fine-tuned — 12 job(s); chosen: epochs, converged, stepCapHit',
       'random-backbone — 12 job(s), no values chosen during fit',
     ]);
-    const cae = text(section.slice(0, section.indexOf('transfer-learned —')));
+    const cae = text(section.slice(section.indexOf('<details'), section.indexOf('transfer-learned —')));
     const folds = [...cae.matchAll(/^d \| all labels \| (\w+) \|/gm)].map((m) => m[1]);
     expect(folds).toEqual(['0', '1', '2', '3', '4', 'official']);
     expect(cae).toContain('10 values: 0.55 … 0.1171');
+    const t = text(section);
+    // Synthetic C = candidates[(fold + round(log2 labels)) % 4]: folds 0–4 and official (= fold 0) at 5 and 40 labels/class.
+    // 5/class: index (fold + 2) % 4 → folds 1 (10, largest) and 2 (0.01, smallest); all labels (40/class): (fold + 5) % 4 → folds 2 and 3.
+    expect(t).toContain('transfer-learned | 4 of 12 (33%) | 2 | 2 | 0 |');
+    expect(section).toContain('<span class="sig-worse">4 of 12 (33%)</span>');
+    // epochs 4 + fold % 3 over folds 0–4 and official (= fold 0), twice: 4 ×6, 5 ×4, 6 ×2; fold 1 hit the step cap.
+    expect(t).toContain('fine-tuned | 12 | 4–6 (median 4) | 10 of 12 | 2 of 12 |');
   });
 });
 

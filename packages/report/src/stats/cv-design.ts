@@ -106,6 +106,8 @@ export interface DesignPlan {
   draws?: number;
   /** MDD with infinitely many repeats and draws: the n2/n1 term of the correction never averages away. */
   floor: number;
+  /** False with one replicate per fold: the draw-level variance is then unknown. */
+  drawVarianceKnown: boolean;
 }
 
 /**
@@ -133,5 +135,6 @@ export function planDesign(units: FoldUnits, target: number, alpha: number, powe
     repeats: search((rr) => mdd(rr, g)),
     draws: within === undefined ? undefined : search((gg) => mdd(r, gg)),
     floor: z * Math.sqrt(between / (k - 1)),
+    drawVarianceKnown: within !== undefined,
   };
 }
