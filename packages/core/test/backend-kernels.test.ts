@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, registerWasmGradientKernels, WASM_GRADIENT_KERNEL_NAMES } from '../src/backend/index.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -82,7 +82,13 @@ for (const kind of ['conv2d', 'depthwise'] as const) {
 }
 
 // These test core's own wasm gradient kernels; @udtl/native's oneDNN kernels would replace them.
+// (Test files may share a process: the variable is put back afterwards.)
+const savedNative = process.env.UDTL_NATIVE;
 process.env.UDTL_NATIVE = 'off';
+afterAll(() => {
+  if (savedNative == null) delete process.env.UDTL_NATIVE;
+  else process.env.UDTL_NATIVE = savedNative;
+});
 
 describe('wasm conv gradient kernels', () => {
   beforeAll(async () => {

@@ -1,10 +1,16 @@
 /** UDTL_NATIVE=off: the wasm candidate keeps tfjs-wasm's kernels, silently, and still trains convs. */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelCalls } from '@udtl/native';
-import { expect, it, vi } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 
+// Test files may share a process: put the variable back for the next one.
+const saved = process.env.UDTL_NATIVE;
 process.env.UDTL_NATIVE = 'off';
+afterAll(() => {
+  if (saved == null) delete process.env.UDTL_NATIVE;
+  else process.env.UDTL_NATIVE = saved;
+});
 
 it('initBackend on wasm records no native kernels, warns nothing, and the wasm kernels run', async () => {
   const warn = vi.spyOn(console, 'warn');

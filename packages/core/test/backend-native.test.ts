@@ -8,7 +8,6 @@ import { addonUnavailableReason, nativeKernelCalls } from '@udtl/native';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 
-delete process.env.UDTL_NATIVE;
 const reason = addonUnavailableReason();
 const required = process.env.UDTL_REQUIRE_NATIVE === '1';
 if (reason != null && !required) console.warn(`skipping the native backend tests: ${reason}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { nativeKernelCalls, registerNativeKernels } from '../src/index.js';
+import { nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '../src/index.js';
 import { describeNative, randomArray, relativeError, runOn, setUpBackends } from './helpers.js';
 
 const TOL = 1e-4;
@@ -101,5 +101,25 @@ describeNative('native BatchMatMul / _FusedMatMul against tfjs cpu', () => {
     const ref = runOn('cpu', () => tf.matMul(a, tf.slice(b, [0, n - 100], [8, 100])))[0];
     expect(relativeError(corner.dataSync() as Float32Array, ref)).toBeLessThan(TOL);
     tf.dispose([a, b, out, corner]);
+  });
+});
+
+describeNative('unregisterNativeKernels', () => {
+  it('puts the wasm kernels back, and registering again takes over once more', async () => {
+    await setUpBackends();
+    registerNativeKernels({ threads: 1 });
+    const native = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    unregisterNativeKernels();
+    const wasmOwn = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    expect(wasmOwn).not.toBe(native);
+    const before = callsOf('BatchMatMul');
+    expectMatchesCpu(() => tf.matMul(t([4, 5], 1), t([5, 3], 2)));
+    expect(callsOf('BatchMatMul')).toEqual(before); // the wasm kernel ran, not ours
+    registerNativeKernels({ threads: 1 });
+    registerNativeKernels({ threads: 1 }); // idempotent: wraps wasm's kernel, not our own wrapper
+    expectMatchesCpu(() => tf.matMul(t([4, 5], 1), t([5, 3], 2)));
+    expect(callsOf('BatchMatMul').native).toBe(before.native + 1);
+    unregisterNativeKernels();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(wasmOwn);
   });
 });
