@@ -3,6 +3,8 @@
  * only difference between them and the proposed method is the one each baseline is meant to isolate.
  */
 import {
+  C_REFERENCE_DIM,
+  scaledCandidates,
   frozenTapSource,
   sharedBackbone,
   pooledDim,
@@ -27,13 +29,15 @@ export const PROBE_DEFAULTS: Omit<ProbeParams, 'grid'> = {
   classifier: ZERO_BIAS_CAE_DEFAULTS.classifier,
   cCandidates: [...ZERO_BIAS_CAE_DEFAULTS.cCandidates],
   innerFolds: ZERO_BIAS_CAE_DEFAULTS.innerFolds,
+  cScaling: 'feature-dimension',
 };
 
 export const PROBE_DOCS: Record<keyof ProbeParams, string> = {
   pool: "maps → vector: 'avg', 'max', 'avgmax' or 'pyramid' (as zero-bias-cae)",
   classifier: "classifier on the pooled vectors ('linear-svm' or 'logistic'), after a StandardScaler",
-  cCandidates: 'C values tried with every grid configuration (balanced accuracy of the inner stratified CV on the labelled set)',
+  cCandidates: 'C values tried with every grid configuration (scored on the primary metric by inner stratified CV on the labelled set), scaled per cScaling',
   innerFolds: 'inner CV folds',
+  cScaling: `'feature-dimension': cCandidates are the C values for ${C_REFERENCE_DIM} features and are scaled by ${C_REFERENCE_DIM}/d for d features (C·d fixed, as every probe method does, so the grid is neutral to feature width); 'none': used as listed`,
   grid: 'configurations (parameter overrides) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C',
 };
 
@@ -46,6 +50,7 @@ export function resolveParams<P extends object>(methodId: string, defaults: P, p
   const p = { ...defaults, ...params } as P;
   const probe = p as Partial<ProbeParams>;
   if (probe.pool !== undefined) pooledDim(1, probe.pool); // unknown pooling → error now
+  if (probe.cScaling !== undefined) scaledCandidates([1], 1, probe.cScaling); // unknown scaling → error now
   if (probe.cCandidates !== undefined && (!Array.isArray(probe.cCandidates) || probe.cCandidates.some((c) => !(c > 0)))) {
     throw new Error(`${methodId}: cCandidates must be a list of positive numbers, got ${JSON.stringify(probe.cCandidates)}`);
   }

@@ -6,6 +6,16 @@
 import { fitProbe, gridConfigs, pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
 import { checkFitData, checkImages, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+import { poolChannelStats, poolStatsKey, standardisePooled, type PoolChannelStats } from './pool-standardise.js';
+
+/**
+ * Where the features' scale comes from: 'labelled' = a StandardScaler fitted on the labelled
+ * images' pooled features (every probe method); 'pool' = per-channel statistics of the tap maps of
+ * the fold's training images, labelled ∪ unlabelled (the pool and the statistics zero-bias-cae's
+ * CAE standardises its input with), and no scaler fitted on the labelled images — with one, the
+ * pool standardisation would be undone exactly, since a linear probe is invariant to it.
+ */
+export type Standardise = 'labelled' | 'pool';
 
 export type TransferLearnedParams = ProbeParams & {
   backbone: string;
@@ -13,6 +23,7 @@ export type TransferLearnedParams = ProbeParams & {
   inputSize: number;
   resizeMode: ResizeMode;
   extractBatchSize: number;
+  standardise: Standardise;
 };
 
 export const TRANSFER_LEARNED_DEFAULTS: TransferLearnedParams = {
@@ -26,6 +37,7 @@ export const TRANSFER_LEARNED_DEFAULTS: TransferLearnedParams = {
   // network's 1280-channel output.
   grid: [{}, { tap: 'out_relu' }],
   extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
+  standardise: 'labelled',
 };
 
 /** What a grid entry may change. */
@@ -38,6 +50,8 @@ export const BACKBONE_DOCS = {
   inputSize: 'square image size the backbone sees (images must be requested at this size)',
   resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
   extractBatchSize: 'images per backbone batch',
+  standardise:
+    "'labelled': a StandardScaler fitted on the labelled images' features; 'pool': per-channel statistics of the maps of the fold's training images (labelled ∪ unlabelled, the pool zero-bias-cae standardises its CAE input with), no scaler fitted on the labelled images",
 } as const;
 
 const ID = 'transfer-learned';
@@ -55,6 +69,7 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
     const p = resolveParams(id, defaults, params);
     for (const pk of gridConfigs(id, p, p.grid, PROBE_TUNABLE)) resolveParams(id, defaults, pk); // each configuration valid now
     positiveInteger(id, 'extractBatchSize', p.extractBatchSize);
+    if (!['labelled', 'pool'].includes(p.standardise)) throw new Error(`${id}: standardise must be 'labelled' or 'pool', got ${JSON.stringify(p.standardise)}`);
     this.params = Object.freeze(p);
   }
 
@@ -81,20 +96,49 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const { labelled, validation } = data;
     checkFitData(this.id, data, this.params);
+    const byPool = this.params.standardise === 'pool';
     const candidates: ProbeCandidate[] = [];
     for (const [k, pk] of this.configs().entries()) {
       const source = await this.source(pk, ctx);
+      const stats = byPool ? await this.poolStats(pk, source, data, ctx) : undefined;
       candidates.push({
         config: this.params.grid[k],
         features: async (images) => {
           checkImages(this.id, images, pk, 'test');
           const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
-          return pooledFeatures(maps, { pool: pk.pool });
+          const X = pooledFeatures(maps, { pool: pk.pool });
+          return stats ? standardisePooled(X, stats) : X;
         },
-        chosen: () => ({ backbone: source.backboneId, weightsHash: source.weightsHash, tap: source.tap, ...this.chosenExtra() }),
+        chosen: () => ({
+          backbone: source.backboneId,
+          weightsHash: source.weightsHash,
+          tap: source.tap,
+          standardise: this.params.standardise,
+          ...(stats ? { standardisationImages: stats.n } : {}),
+          ...this.chosenExtra(),
+        }),
       });
     }
-    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: this.params, seed: ctx.seed });
+    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: this.params, seed: ctx.seed, metric: ctx.primaryMetric, standardize: !byPool });
+  }
+
+  /**
+   * Channel statistics of the fold's training images (labelled ∪ unlabelled; never a test or
+   * validation image), memoised per pool and source: every budget and draw of a fold shares them.
+   */
+  private async poolStats(pk: P, source: TapSource, { labelled, unlabelled }: FitData, ctx: FitContext): Promise<PoolChannelStats> {
+    const ids = [...labelled.images.ids, ...unlabelled.ids];
+    const key = poolStatsKey(source, labelled.images.datasetHash, labelled.images.resizeMode, ids);
+    const memo = ctx.stages?.get<PoolChannelStats>(key);
+    if (memo) return memo;
+    const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
+    const labelledMaps = await tapMaps(labelled.images, source, opts);
+    // One part at a time: the pool's maps are never concatenated.
+    const parts = [labelledMaps];
+    if (unlabelled.ids.length) parts.push(await tapMaps(unlabelled, source, opts));
+    const stats = poolChannelStats(parts);
+    ctx.stages?.set(key, stats);
+    return stats;
   }
 }
 
@@ -107,3 +151,19 @@ export const transferLearnedSpec: MethodSpec<TransferLearnedParams> = {
 };
 
 registerMethod(transferLearnedSpec);
+
+const STANDARDISED_ID = 'transfer-learned-standardised';
+
+export const TRANSFER_LEARNED_STANDARDISED_DEFAULTS: TransferLearnedParams = { ...TRANSFER_LEARNED_DEFAULTS, standardise: 'pool' };
+
+/** The control for "a CAE gain is not a standardisation gain": transfer-learned with the CAE's pool statistics. */
+export const transferLearnedStandardisedSpec: MethodSpec<TransferLearnedParams> = {
+  id: STANDARDISED_ID,
+  description:
+    "transfer-learned with its features standardised by per-channel statistics of the fold's training images (labelled ∪ unlabelled, as zero-bias-cae's CAE input) instead of a scaler fitted on the labelled images",
+  defaults: TRANSFER_LEARNED_STANDARDISED_DEFAULTS,
+  paramDocs: { ...BACKBONE_DOCS, ...PROBE_DOCS },
+  create: (params) => new TransferLearnedMethod(params, TRANSFER_LEARNED_STANDARDISED_DEFAULTS, STANDARDISED_ID),
+};
+
+registerMethod(transferLearnedStandardisedSpec);
