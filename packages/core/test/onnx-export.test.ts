@@ -9,8 +9,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { layersModelToOnnx, probePreprocess, samePads } from '../src/backbones/onnx/export.js';
-import { ProtoWriter } from '../src/backbones/onnx/protobuf.js';
+import { layersModelToOnnx, ONNX_EXPORTER_VERSION, probePreprocess, samePads, SUPPORTED_LAYERS } from '../src/backbones/onnx/export.js';
+import { LAYER_CONVERTERS } from '../src/backbones/onnx/layer-converters.js';
+import { decodeModel, onnx } from '../src/backbones/onnx/messages.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type OnnxObject = any; // onnx-proto's toObject output
 import type { Backbone } from '../src/backbones/types.js';
 
 beforeAll(async () => {
@@ -107,18 +111,6 @@ describe('samePads', () => {
   });
 });
 
-describe('ProtoWriter', () => {
-  it('encodes the varint example of the protobuf encoding guide (field 1 = 150 → 08 96 01)', () => {
-    expect([...new ProtoWriter().int(1, 150).finish()]).toEqual([0x08, 0x96, 0x01]);
-  });
-  it('encodes negative int64 as ten bytes of two’s complement', () => {
-    expect([...new ProtoWriter().int(1, -1).finish()]).toEqual([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-  });
-  it('encodes strings length-delimited (field 2 = "testing" → 12 07 74 65 73 74 69 6e 67)', () => {
-    expect([...new ProtoWriter().string(2, 'testing').finish()]).toEqual([0x12, 0x07, 0x74, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x67]);
-  });
-});
-
 describe('layersModelToOnnx', () => {
   it('matches tfjs at every supported layer type (float input, layouts converted at the boundary)', async () => {
     const model = testModel();
@@ -155,11 +147,48 @@ describe('layersModelToOnnx', () => {
     model.dispose();
   });
 
+  it('writes the model header, typed input/output and metadata that onnxruntime and the cache read', () => {
+    const model = testModel();
+    const { bytes } = layersModelToOnnx(model, 'cat', { preprocess: { scale: [1, 1, 1], bias: [0, 0, 0] }, graphName: 'g', metadata: { layer: 'cat' } });
+    const m = onnx.ModelProto.toObject(decodeModel(bytes), { longs: Number, arrays: true });
+    expect([m.irVersion, m.producerName, m.producerVersion]).toEqual([7, '@udtl/core', `exporter ${ONNX_EXPORTER_VERSION}`]);
+    expect(m.opsetImport).toEqual([{ domain: '', version: 13 }]);
+    expect(m.metadataProps).toEqual([{ key: 'layer', value: 'cat' }]);
+    const io = (v: OnnxObject) => [v.name, v.type.tensorType.elemType, v.type.tensorType.shape.dim.map((d: OnnxObject) => d.dimParam ?? d.dimValue)];
+    expect([m.graph.name, ...m.graph.input.map(io), ...m.graph.output.map(io)]).toEqual(['g', ['images', 2, ['N', 13, 13, 3]], ['features', 1, ['N', 4, 4, 36]]]);
+    // The SAME average pool excludes padding, as TensorFlow does: an INT attribute of value 0 must be written.
+    const avg = m.graph.node.find((n: OnnxObject) => n.opType === 'AveragePool');
+    expect(avg.attribute.find((a: OnnxObject) => a.name === 'count_include_pad')).toMatchObject({ type: 2, i: 0 });
+    model.dispose();
+  });
+
+  it('has a converter for every layer type of the test graph, and each converter is exercised here or by a backbone', () => {
+    const model = testModel();
+    const used = new Set(model.layers.map((l) => l.getClassName()));
+    model.dispose();
+    expect([...used].filter((c) => !(c in LAYER_CONVERTERS))).toEqual([]);
+    // Not in the test graph: MobileNetV2's ReLU6 (onnx-backbones.test.ts) and global max pooling (below).
+    expect(SUPPORTED_LAYERS.filter((c) => !used.has(c))).toEqual(['UdtlReLU6', 'GlobalMaxPooling2D']);
+  });
+
+  it('matches tfjs on global max pooling', async () => {
+    const input = tfl.input({ shape: [5, 5, 4] });
+    const gmp = tfl.layers.globalMaxPooling2d({ name: 'gmp' }).apply(input) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: gmp });
+    const x = tf.randomUniform([2, 5, 5, 4], -1, 1, 'float32', 5);
+    const refT = model.predict(x) as tf.Tensor;
+    const got = await runOnnx(layersModelToOnnx(model, 'gmp').bytes, new ort.Tensor('float32', x.dataSync() as Float32Array, [2, 5, 5, 4]));
+    expect(got.dims).toEqual([2, 4]);
+    expect(maxRelDiff(got.data, refT.dataSync() as Float32Array)).toBeLessThan(1e-6);
+    tf.dispose([x, refT]);
+    model.dispose();
+  });
+
   it('names the layer of an unsupported type', () => {
     const input = tfl.input({ shape: [8, 8, 3] });
     const up = tfl.layers.upSampling2d({ name: 'my_upsampling', size: [2, 2] }).apply(input) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: up });
-    expect(() => layersModelToOnnx(model, 'my_upsampling')).toThrow(/layer 'my_upsampling' of type UpSampling2D is not supported/);
+    expect(() => layersModelToOnnx(model, 'my_upsampling')).toThrow(/layer 'my_upsampling' of type UpSampling2D is not supported; supported layer types: InputLayer, Conv2D, DepthwiseConv2D, /);
     model.dispose();
   });
 

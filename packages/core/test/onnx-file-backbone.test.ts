@@ -1,6 +1,6 @@
 /**
  * ONNX files as frozen backbones. References: a hand computation on a tiny NCHW/BGR graph written
- * here with the project's ONNX encoder (the rewriter never sees how it was built), and tfjs's own
+ * here through onnx-proto (the rewriter never sees how it was built), and tfjs's own
  * MobileNet v1 0.25 for the same network exported to ONNX (a second implementation).
  */
 import { createHash } from 'node:crypto';
@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import { extractTap, getBackbone, listBackbones, loadBackbone, type Backbone } from '../src/backbones/index.js';
 import {
-  createFrozenEngine, layersModelToOnnx, registerOnnxBackbone, type OnnxBackboneOptions,
+  buildTapGraph, createFrozenEngine, layersModelToOnnx, parseOnnxModel, registerOnnxBackbone, type OnnxBackboneOptions,
 } from '../src/backbones/onnx/index.js';
-import { DataType, encodeModel, floatInitializer } from '../src/backbones/onnx/onnx-proto.js';
+import { DataType, decodeModel, encodeModel, floatTensor, node, onnx, tensorValueInfo } from '../src/backbones/onnx/messages.js';
 import { frozenTapSource } from '../src/extractor/frozen.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'udtl-onnx-file-'));
@@ -50,18 +50,21 @@ beforeAll(async () => {
   await initBackend({ force: 'wasm' });
   writeFileSync(join(dir, 'tiny.onnx'), encodeModel({
     // Like the zoo's AlexNet: opset 8, weights listed among the graph inputs too (IR < 4 style).
-    graphName: 'tiny', opset: 8, producerVersion: 'test', metadata: {},
-    inputs: [
-      { name: 'data_0', dataType: DataType.FLOAT, dims: ['N', 3, S, S] },
-      { name: 'w', dataType: DataType.FLOAT, dims: [2, 3, 1, 2] },
-      { name: 'b', dataType: DataType.FLOAT, dims: [2] },
-    ],
-    outputs: [{ name: 'relu_out', dataType: DataType.FLOAT, dims: ['N', 2, S, S - 1] }],
-    initializers: [floatInitializer('w', [2, 3, 1, 2], W), floatInitializer('b', [2], B)],
-    nodes: [
-      { opType: 'Conv', inputs: ['data_0', 'w', 'b'], outputs: ['conv_out'], name: 'conv', attributes: { kernel_shape: [1, 2] } },
-      { opType: 'Relu', inputs: ['conv_out'], outputs: ['relu_out'], name: 'relu' },
-    ],
+    irVersion: 3, producerName: 'test', opsetImport: [{ domain: '', version: 8 }],
+    graph: {
+      name: 'tiny',
+      node: [
+        node('Conv', ['data_0', 'w', 'b'], ['conv_out'], 'conv', { kernel_shape: [1, 2] }),
+        node('Relu', ['conv_out'], ['relu_out'], 'relu'),
+      ],
+      initializer: [floatTensor('w', [2, 3, 1, 2], W), floatTensor('b', [2], B)],
+      input: [
+        tensorValueInfo('data_0', DataType.FLOAT, ['N', 3, S, S]),
+        tensorValueInfo('w', DataType.FLOAT, [2, 3, 1, 2]),
+        tensorValueInfo('b', DataType.FLOAT, [2]),
+      ],
+      output: [tensorValueInfo('relu_out', DataType.FLOAT, ['N', 2, S, S - 1])],
+    },
   }));
   register({ id: 'test-tiny-bgr' });
 });
@@ -99,6 +102,27 @@ describe('a third-party NCHW, BGR, mean/std model', () => {
     expect(pre.dataSync()[((1 * S + 2) * S + 3) * 3 + 1]).toBeCloseTo(px(1, 2, 3, 1), 5);
     tf.dispose([x, pre]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('cuts the decoded model without copying its weights, keeping only those the tap reads', () => {
+    const file = readFileSync(join(dir, 'tiny.onnx'));
+    const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+    const parsed = parseOnnxModel(bytes, 'tiny.onnx');
+    expect(parsed.opset).toBe(8);
+    const w = parsed.graph.initializer?.find((t) => t.name === 'w')?.rawData as Uint8Array;
+    expect(w.buffer).toBe(bytes.buffer); // a view into the file's bytes, not a copy
+    expect(new Float32Array(w.slice().buffer)).toEqual(W);
+    const cutAt = (tap: string) => onnx.ModelProto.toObject(decodeModel(buildTapGraph(bytes, {
+      layout: 'nchw', inputSize: S, tap, source: 'tiny.onnx', preprocessing: { channelOrder: 'rgb', mean: [0, 0, 0] },
+    }).bytes), { arrays: true });
+    const names = (list: Array<{ name: string }>) => list.map((x) => x.name);
+    const cut = cutAt('conv_out');
+    expect(cut.graph.node.map((n: { opType: string }) => n.opType)).toEqual(['Cast', 'Constant', 'Mul', 'Constant', 'Add', 'Transpose', 'Conv', 'Transpose']);
+    expect([names(cut.graph.input), names(cut.graph.output)]).toEqual([['udtl_images', 'w', 'b'], ['udtl_features']]);
+    expect([cut.graph.name, cut.producerName, names(cut.graph.initializer)]).toEqual(['tiny', 'test', ['w', 'b']]);
+    // Cut at the image input: no node reads the weights, so they go.
+    const atInput = cutAt('data_0');
+    expect([names(atInput.graph.initializer), names(atInput.graph.input)]).toEqual([[], ['udtl_images']]);
   });
 
   it('is frozen-only: no tfjs model, no tfjs engine, clear messages', async () => {

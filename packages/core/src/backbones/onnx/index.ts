@@ -3,6 +3,7 @@ export {
   ONNX_EXPORTER_VERSION, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, SUPPORTED_LAYERS,
   type InputAffine, type LayersToOnnxOptions, type OnnxExport,
 } from './export.js';
+export { LAYER_CONVERTERS, type LayerContext, type LayerConverter } from './layer-converters.js';
 export { loadOnnxModel, onnxModelFile, onnxModelPath, weightsFingerprint, verifiedOnnxModel, writeOnnxModel, type LoadedOnnxModel, type OnnxModelFile, type OnnxModelFileOptions } from './model-file.js';
 export { loadOnnxRuntime, onnxRuntimeVersion, cudaProviderInstalled, type OnnxRuntime } from './runtime.js';
 export {
@@ -20,4 +21,3 @@ export {
   type OnnxPreprocessing, type TensorLayout, type TapGraph, type TapGraphOptions, type ParsedOnnxModel,
 } from './tap-graph.js';
 export { alexnetSpec, ALEXNET_URL, ALEXNET_SHA256, ALEXNET_RESOURCE } from './alexnet.js';
-export { readFields, type ProtoField } from './protobuf.js';

@@ -1,12 +1,15 @@
 /**
  * A third-party ONNX classifier cut at an intermediate tensor, in the shape every frozen engine
- * expects: uint8 NHWC images in → the tap as NHWC float out. The ModelProto is rewritten at the
- * field level (weights are copied as raw bytes, never decoded): nodes the tap does not depend on are
- * dropped (for AlexNet that removes the 200 MB of fully-connected weights), the model's
- * preprocessing (channel order, mean, std) and the NHWC↔NCHW transposes become graph nodes.
+ * expects: uint8 NHWC images in → the tap as NHWC float out. The decoded ModelProto is rewritten and
+ * re-encoded (weights stay views into the file's bytes until the one copy into the output): nodes the
+ * tap does not depend on are dropped (for AlexNet that removes the 200 MB of fully-connected weights),
+ * the model's preprocessing (channel order, mean, std) and the NHWC↔NCHW transposes become graph nodes.
  */
-import { DataType, encodeNode, encodeValueInfo, floatInitializer, int64Initializer, type AttributeValue, type OnnxNode } from './onnx-proto.js';
-import { fieldText, ProtoWriter, readFields, type ProtoField } from './protobuf.js';
+import { NCHW_TO_NHWC, NHWC_TO_NCHW } from './graph-builder.js';
+import {
+  DataType, decodeModel, defaultOpset, encodeModel, floatTensor, int64Tensor, node, tensorValueInfo,
+  type AttributeValue, type DecodedModelProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto,
+} from './messages.js';
 
 /** What a model's pixels must go through before its input (timm-like `mean`/`std`, on the 0..255 scale times `scale`). */
 export interface OnnxPreprocessing {
@@ -46,63 +49,31 @@ export interface TapGraph {
   keptNodes: number;
 }
 
-interface ParsedNode {
-  inputs: string[];
-  outputs: string[];
-  name: string;
-  opType: string;
-  /** attribute (5) and domain (7) fields, copied unchanged. */
-  rest: Uint8Array[];
-}
-
 export interface ParsedOnnxModel {
-  top: ProtoField[];
-  graphFields: ProtoField[];
-  nodes: ParsedNode[];
+  /** The decoded model; initializers' `rawData` are views into the file's bytes. */
+  proto: DecodedModelProto;
+  graph: GraphProto;
+  nodes: NodeProto[];
+  /** Graph inputs (IR < 4 lists the weights here too). */
+  inputs: ValueInfoProto[];
   initializerNames: Set<string>;
-  inputs: Array<{ name: string; raw: Uint8Array }>;
+  /** Opset of the default domain, when stated. */
   opset: number | undefined;
 }
 
-/** The ModelProto's graph, nodes and inputs (weights stay raw bytes). Errors name `source`. */
+/** The decoded ModelProto with the checks a rewrite relies on. Errors name `source`. */
 export function parseOnnxModel(bytes: Uint8Array, source: string): ParsedOnnxModel {
   try {
-    const top = readFields(bytes);
-    const graphs = top.filter((f) => f.field === 7 && f.bytes);
-    if (graphs.length !== 1) throw new Error(`${graphs.length} graphs (field 7) where a ModelProto has exactly one`);
-    let opset: number | undefined;
-    for (const f of top.filter((x) => x.field === 8 && x.bytes)) {
-      const fs = readFields(f.bytes!);
-      const domain = fs.find((x) => x.field === 1);
-      const version = fs.find((x) => x.field === 2)?.int;
-      if (!domain || ['', 'ai.onnx'].includes(fieldText(domain))) opset = version;
-    }
-    const graphFields = readFields(graphs[0].bytes!);
-    const nodes: ParsedNode[] = [];
-    const initializerNames = new Set<string>();
-    const inputs: ParsedOnnxModel['inputs'] = [];
-    for (const f of graphFields) {
-      if (f.field === 1 && f.bytes) {
-        const node: ParsedNode = { inputs: [], outputs: [], name: '', opType: '', rest: [] };
-        for (const nf of readFields(f.bytes)) {
-          if (nf.field === 1) node.inputs.push(fieldText(nf));
-          else if (nf.field === 2) node.outputs.push(fieldText(nf));
-          else if (nf.field === 3) node.name = fieldText(nf);
-          else if (nf.field === 4) node.opType = fieldText(nf);
-          else if (nf.field === 5 || nf.field === 7) node.rest.push(nf.raw);
-        }
-        if (!node.opType) throw new Error(`node ${nodes.length} has no op_type`);
-        nodes.push(node);
-      } else if (f.field === 5 && f.bytes) {
-        const name = readFields(f.bytes).find((x) => x.field === 8);
-        if (name) initializerNames.add(fieldText(name));
-      } else if (f.field === 11 && f.bytes) {
-        const name = readFields(f.bytes).find((x) => x.field === 1);
-        if (name) inputs.push({ name: fieldText(name), raw: f.raw });
-      }
-    }
+    const proto = decodeModel(bytes);
+    const graph = proto.graph;
+    if (!graph) throw new Error('no graph');
+    const nodes = graph.node ?? [];
     if (nodes.length === 0) throw new Error('the graph has no nodes');
-    return { top, graphFields, nodes, initializerNames, inputs, opset };
+    nodes.forEach((n, i) => {
+      if (!n.opType) throw new Error(`node ${i} has no op_type`);
+    });
+    const initializerNames = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
+    return { proto, graph, nodes, inputs: graph.input ?? [], initializerNames, opset: defaultOpset(proto) };
   } catch (err) {
     throw new Error(`${source}: not a readable ONNX model (${(err as Error).message}); the file may be truncated or corrupt`);
   }
@@ -110,7 +81,7 @@ export function parseOnnxModel(bytes: Uint8Array, source: string): ParsedOnnxMod
 
 /** Tensors a tap can name: every node output, in graph order. */
 export function onnxTensorNames(model: ParsedOnnxModel): string[] {
-  return model.nodes.flatMap((n) => n.outputs.filter(Boolean));
+  return model.nodes.flatMap((n) => (n.output ?? []).filter(Boolean));
 }
 
 /** Error text listing some valid tap tensors. */
@@ -120,7 +91,7 @@ export function someTensorNames(names: string[], max = 40): string {
 
 /** The image input: `requested`, else the only graph input that is not a weight. */
 export function imageInput(model: ParsedOnnxModel, requested: string | undefined, source: string): string {
-  const candidates = model.inputs.map((i) => i.name).filter((n) => !model.initializerNames.has(n));
+  const candidates = model.inputs.map((i) => i.name ?? '').filter((n) => !model.initializerNames.has(n));
   if (requested !== undefined) {
     if (!model.inputs.some((i) => i.name === requested)) {
       throw new Error(`${source}: no graph input '${requested}'; its inputs: ${candidates.join(', ') || '(none)'}`);
@@ -130,9 +101,6 @@ export function imageInput(model: ParsedOnnxModel, requested: string | undefined
   if (candidates.length !== 1) throw new Error(`${source}: ${candidates.length} graph inputs (${candidates.join(', ')}); name the image input with inputName`);
   return candidates[0];
 }
-
-const NHWC_TO_NCHW = [0, 3, 1, 2];
-const NCHW_TO_NHWC = [0, 2, 3, 1];
 
 /** Per-channel y = x·a + b, in the model's channel order, for uint8 pixels x already reordered. */
 export function preprocessingAffine(p: OnnxPreprocessing): { a: number[]; b: number[] } {
@@ -159,8 +127,9 @@ export function buildTapGraphFrom(model: ParsedOnnxModel, opts: TapGraphOptions)
   }
   const { a, b } = preprocessingAffine(opts.preprocessing);
   const input = imageInput(model, opts.inputName, source);
+  const { graph, nodes } = model;
   const producer = new Map<string, number>();
-  model.nodes.forEach((n, i) => n.outputs.forEach((o) => producer.set(o, i)));
+  nodes.forEach((n, i) => n.output?.forEach((o) => producer.set(o, i)));
   if (!producer.has(opts.tap) && opts.tap !== input) {
     throw new Error(`${source}: unknown tap tensor '${opts.tap}'; node outputs include: ${someTensorNames(onnxTensorNames(model))}`);
   }
@@ -172,12 +141,12 @@ export function buildTapGraphFrom(model: ParsedOnnxModel, opts: TapGraphOptions)
     const i = producer.get(stack.pop()!);
     if (i === undefined || keep.has(i)) continue;
     keep.add(i);
-    stack.push(...model.nodes[i].inputs.filter(Boolean));
+    stack.push(...(nodes[i].input ?? []).filter(Boolean));
   }
-  const kept = model.nodes.filter((_, i) => keep.has(i));
-  const used = new Set(kept.flatMap((n) => n.inputs));
+  const kept = nodes.filter((_, i) => keep.has(i));
+  const used = new Set(kept.flatMap((n) => n.input ?? []));
 
-  const taken = new Set<string>([...producer.keys(), ...model.initializerNames, ...model.inputs.map((i) => i.name)]);
+  const taken = new Set<string>([...producer.keys(), ...model.initializerNames, ...model.inputs.map((i) => i.name ?? '')]);
   const fresh = (base: string) => {
     let name = base;
     for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
@@ -186,58 +155,40 @@ export function buildTapGraphFrom(model: ParsedOnnxModel, opts: TapGraphOptions)
   };
   const imagesName = fresh('udtl_images');
   const outputName = fresh('udtl_features');
-  const pre: OnnxNode[] = [];
-  const node = (opType: string, inputs: string[], attributes?: Record<string, AttributeValue>, output?: string) => {
+  const pre: NodeProto[] = [];
+  const addNode = (opType: string, inputs: string[], attributes?: Record<string, AttributeValue>, output?: string) => {
     const out = output ?? fresh(`udtl_pre/${opType.toLowerCase()}`);
-    pre.push({ opType, inputs, outputs: [out], name: fresh(`udtl/${opType}`), attributes });
+    pre.push(node(opType, inputs, [out], fresh(`udtl/${opType}`), attributes));
     return out;
   };
-  const constant = (tensor: ReturnType<typeof floatInitializer>) => node('Constant', [], { value: { tensor } });
+  const constant = (tensor: TensorProto) => addNode('Constant', [], { value: { tensor } });
   const nchw = opts.layout === 'nchw';
 
-  let x = node('Cast', [imagesName], { to: DataType.FLOAT });
-  if (opts.preprocessing.channelOrder === 'bgr') x = node('Gather', [x, constant(int64Initializer('bgr', [2, 1, 0]))], { axis: 3 });
-  x = node('Mul', [x, constant(floatInitializer('a', [3], Float32Array.from(a)))]);
-  x = node('Add', [x, constant(floatInitializer('b', [3], Float32Array.from(b)))], undefined, nchw ? undefined : input);
-  if (nchw) node('Transpose', [x], { perm: NHWC_TO_NCHW }, input);
+  let x = addNode('Cast', [imagesName], { to: DataType.FLOAT });
+  if (opts.preprocessing.channelOrder === 'bgr') x = addNode('Gather', [x, constant(int64Tensor('bgr', [2, 1, 0]))], { axis: 3 });
+  x = addNode('Mul', [x, constant(floatTensor('a', [3], Float32Array.from(a)))]);
+  x = addNode('Add', [x, constant(floatTensor('b', [3], Float32Array.from(b)))], undefined, nchw ? undefined : input);
+  if (nchw) addNode('Transpose', [x], { perm: NHWC_TO_NCHW }, input);
 
-  const post: OnnxNode[] = [];
   const tapNchw = (opts.tapLayout ?? opts.layout) === 'nchw';
-  post.push({
-    opType: tapNchw ? 'Transpose' : 'Identity', inputs: [opts.tap], outputs: [outputName], name: fresh('udtl/output'),
-    ...(tapNchw ? { attributes: { perm: NCHW_TO_NHWC } } : {}),
-  });
+  const post = node(tapNchw ? 'Transpose' : 'Identity', [opts.tap], [outputName], fresh('udtl/output'), tapNchw ? { perm: NCHW_TO_NHWC } : undefined);
 
+  // The decoded messages are reused as they are: kept nodes, weights (views into the file) and the
+  // model's other fields. value_info is dropped (its shapes may pin the batch to 1), and so is
+  // training_info, which does not apply to the cut graph.
   const s = opts.inputSize;
-  const g = new ProtoWriter();
-  for (const n of pre) g.message(1, (w) => encodeNode(w, n));
-  for (const n of kept) {
-    g.message(1, (w) => {
-      for (const i of n.inputs) w.string(1, i);
-      for (const o of n.outputs) w.string(2, o);
-      w.string(3, n.name).string(4, n.opType);
-      for (const r of n.rest) w.raw(r);
-    });
-  }
-  for (const n of post) g.message(1, (w) => encodeNode(w, n));
-  for (const f of model.graphFields) {
-    if (f.field === 2) g.raw(f.raw); // graph name
-    if (f.field === 5 && f.bytes) {
-      const name = readFields(f.bytes).find((x) => x.field === 8);
-      if (name && used.has(fieldText(name))) g.raw(f.raw);
-    }
-    if (f.field === 15) g.raw(f.raw); // sparse initializers, rare in classifiers
-  }
-  g.message(11, (w) => encodeValueInfo(w, { name: imagesName, dataType: DataType.UINT8, dims: ['N', s, s, 3] }));
-  // IR < 4 lists the weights among the inputs too: keep those the kept nodes read.
-  for (const i of model.inputs) if (i.name !== input && used.has(i.name)) g.raw(i.raw);
-  g.message(12, (w) => encodeValueInfo(w, { name: outputName, dataType: DataType.FLOAT }));
-  // value_info (13) is dropped: its shapes may pin the batch to 1.
-
-  const m = new ProtoWriter();
-  for (const f of model.top) {
-    if (f.field === 7) m.bytes(7, g.view());
-    else if (f.field !== 20) m.raw(f.raw); // training_info does not apply to the cut graph
-  }
-  return { bytes: m.finish(), inputName: imagesName, outputName, keptNodes: kept.length };
+  const cut: GraphProto = {
+    node: [...pre, ...kept, post],
+    initializer: (graph.initializer ?? []).filter((t) => used.has(t.name ?? '')),
+    sparseInitializer: graph.sparseInitializer, // rare in classifiers
+    input: [
+      tensorValueInfo(imagesName, DataType.UINT8, ['N', s, s, 3]),
+      // IR < 4 lists the weights among the inputs too: keep those the kept nodes read.
+      ...model.inputs.filter((i) => i.name !== input && used.has(i.name ?? '')),
+    ],
+    output: [tensorValueInfo(outputName, DataType.FLOAT)],
+  };
+  if (Object.hasOwn(graph, 'name')) cut.name = graph.name;
+  const { graph: _whole, trainingInfo: _training, ...rest } = model.proto;
+  return { bytes: encodeModel({ ...rest, graph: cut }), inputName: imagesName, outputName, keptNodes: kept.length };
 }
