@@ -34,13 +34,14 @@ for (const id of values.methods!.split(',')) {
         const c = model.chosen() as Record<string, any>;
         model.dispose();
         const key = `${id} ${scaling} ${b}`;
-        const t = tally.get(key) ?? { low: 0, inside: 0, high: 0, none: 0 };
+        const t = tally.get(key) ?? { low: 0, inside: 0, high: 0, none: 0, strict: 0 };
         t[c.cEdge]++;
+        if (c.cEdgeStrict) t.strict++;
         tally.set(key, t);
-        console.log(`${key} fold ${fold.index}: tap ${c.tap} d=${c.featureDim} C=${c.C} grid ${JSON.stringify(c.cGrid)} ${c.cEdge} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        console.log(`${key} fold ${fold.index}: tap ${c.tap} d=${c.featureDim} C=${c.C} grid ${JSON.stringify(c.cGrid)} ${c.cEdge}${c.cEdgeStrict ? ' (strict)' : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       }
     }
   }
 }
-console.log('\nmethod scaling budget | low inside high');
-for (const [k, t] of tally) console.log(`${k} | ${t.low} ${t.inside} ${t.high}`);
+console.log('\nmethod scaling budget | low inside high | strict edge hits');
+for (const [k, t] of tally) console.log(`${k} | ${t.low} ${t.inside} ${t.high} | ${t.strict}`);

@@ -145,10 +145,16 @@ describe('C grids', () => {
     const s = selectModel([{ config: { tap: 'noise' }, X: noise, cCandidates: [1e-3, 1e-2] }, { config: { tap: 'signal' }, X: signal, cCandidates: [1e-6, 1] }], y, opts);
     expect(s.config).toEqual({ tap: 'signal' });
     expect([s.C, s.cGrid, s.cEdge]).toEqual([1, [1e-6, 1], 'high']);
+    // C = 1 scores 1, its neighbour 1e-6 predicts the majority class: a strict edge hit
+    expect(s.cEdgeStrict).toBe(true);
     expect(s.scores.map((x) => x.C)).toEqual([1e-3, 1e-2, 1e-6, 1]);
     const inside = selectModel([{ config: {}, X: signal, cCandidates: [1e-7, 1, 1e3] }], y, opts);
     expect(inside.C).toBe(1);
     expect(inside.cEdge).toBe('inside');
+    expect(inside.cEdgeStrict).toBe(false);
+    // every C scores the same: the tie goes to the smallest C, an edge, but not a strict one
+    const tie = selectModel([{ config: {}, X: signal, cCandidates: [1, 10, 100] }], y, opts);
+    expect([tie.C, tie.cEdge, tie.cEdgeStrict]).toEqual([1, 'low', false]);
     expect(() => selectModel([{ config: {}, X: signal, cCandidates: [1] }, { config: {}, X: noise }], y, opts)).toThrow(/same number of C values/);
   });
 });

@@ -50,6 +50,11 @@ export interface ModelSelection {
   cGrid: number[];
   /** Where the chosen C lies in its grid: 'low' / 'high' edge, 'inside', or 'none' (a one-value grid or the fallback). */
   cEdge: 'low' | 'high' | 'inside' | 'none';
+  /**
+   * The chosen C is at an edge and strictly beats its neighbour in the grid: the optimum may lie
+   * outside the grid. (An edge reached by a tie, e.g. every C scoring the same on a few labels, is not.)
+   */
+  cEdgeStrict: boolean;
   /** Inner folds used (0 with a validation set or the fallback). */
   folds: number;
 }
@@ -89,7 +94,7 @@ export function selectModel(candidates: FeatureCandidate[], labels: ArrayLike<nu
     for (const [k, { config, X }] of candidates.entries()) {
       const s = selectC(X, labels, { candidates: grids[k], folds: o.folds, seed: o.seed, classifier: o.classifier, maxSamples: o.maxSamples, metric });
       if (s.folds === 0) {
-        return { index: 0, config: candidates[0].config, C: s.C, protocol: 'fallback', candidates: total, scores: [], metric, cGrid: ascending(grids[0]), cEdge: 'none', folds: 0 };
+        return { index: 0, config: candidates[0].config, C: s.C, protocol: 'fallback', candidates: total, scores: [], metric, cGrid: ascending(grids[0]), cEdge: 'none', cEdgeStrict: false, folds: 0 };
       }
       folds = s.folds;
       for (const { C, score } of s.scores) scores.push({ config, C, score });
@@ -103,7 +108,11 @@ export function selectModel(candidates: FeatureCandidate[], labels: ArrayLike<nu
   }
   const index = Math.floor(best / perConfig);
   const cGrid = ascending(grids[index]);
-  return { index, config: candidates[index].config, C: scores[best].C, protocol, candidates: total, scores, metric, cGrid, cEdge: edgeOf(scores[best].C, cGrid), folds };
+  const cEdge = edgeOf(scores[best].C, cGrid);
+  const scoreAt = (C: number) => scores.find((x) => x.config === candidates[index].config && x.C === C)!.score;
+  const neighbour = cEdge === 'low' ? cGrid[1] : cEdge === 'high' ? cGrid[cGrid.length - 2] : undefined;
+  const cEdgeStrict = neighbour !== undefined && better(scores[best].score, scoreAt(neighbour));
+  return { index, config: candidates[index].config, C: scores[best].C, protocol, candidates: total, scores, metric, cGrid, cEdge, cEdgeStrict, folds };
 }
 
 const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -125,6 +134,7 @@ export function selectionRecord(s: ModelSelection): Record<string, unknown> {
     innerFolds: s.folds,
     cGrid: s.cGrid,
     cEdge: s.cEdge,
+    cEdgeStrict: s.cEdgeStrict,
     scores: s.scores.map((x) => ({ ...x, score: round(x.score) })),
   };
 }
