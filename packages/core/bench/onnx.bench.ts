@@ -1,8 +1,9 @@
 /**
  * MobileNetV2 1.0 @224, default tap: the export to ONNX (median of 9), then frozen images/s on tfjs
  * wasm (one worker) and onnxruntime CPU on 1 and 2 intra-op threads, on random pixels in batches
- * of 32. Goal: onnxruntime ≥ 100 images/s per thread and ≥ 1.8x from 1 to 2 threads. Then the wall time to extract and cache all three bundled
- * datasets through the feature cache on the default engine (2 threads), into a fresh cache.
+ * of 32. Goal: onnxruntime ≥ 100 images/s per thread and ≥ 1.8x from 1 to 2 threads. Then the wall
+ * time to extract and cache all three bundled datasets through the feature cache on the default
+ * engine (2 threads), into a fresh cache.
  *   node --import tsx bench/onnx.bench.ts [--quick] [--no-datasets]
  * Prints CPU seconds too: on a shared machine, images per CPU-second shows the unloaded rate.
  */
