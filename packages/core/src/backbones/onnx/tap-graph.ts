@@ -174,8 +174,8 @@ export function buildTapGraphFrom(model: ParsedOnnxModel, opts: TapGraphOptions)
   const post = node(tapNchw ? 'Transpose' : 'Identity', [opts.tap], [outputName], fresh('udtl/output'), tapNchw ? { perm: NCHW_TO_NHWC } : undefined);
 
   // The decoded messages are reused as they are: kept nodes, weights (views into the file) and the
-  // model's other fields. value_info is dropped (its shapes may pin the batch to 1), and so is
-  // training_info, which does not apply to the cut graph.
+  // model's other fields (those onnx.proto 1.10 does not know are not decoded, so not kept). value_info
+  // is dropped (its shapes may pin the batch to 1), and so is training_info (it does not apply here).
   const s = opts.inputSize;
   const cut: GraphProto = {
     node: [...pre, ...kept, post],
