@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createMethod, extractTap, initBackend, loadBackbone, type Backbone } from '@udtl/core';
 import { applyBudget, loadDataset, stratifiedKFold, type Dataset } from '@udtl/datasets';
 import { pretrainedBackbone } from '../src/common.js';
-import { blockOutputs, classWeights, copyTrunk, cutFor, INPUT_CUT, validationSplit } from '../src/fine-tuned/index.js';
+import { blockOutputs, checkpointSteps, classWeights, copyTrunk, cutFor, INPUT_CUT, plannedSteps, selectionSplit, validationSplit } from '../src/fine-tuned/index.js';
 import { tempDir } from './helpers.js';
 
 const cacheDir = tempDir('baselines-ft');
@@ -102,7 +102,8 @@ describe('fine-tuned method', () => {
     const ctx = { seed: 0, cacheDir };
     const shared = await pretrainedBackbone('mobilenet-v2-1.0', 224, ctx);
     const conv1Before = shared.model.getLayer('Conv_1').getWeights()[0].dataSync().slice();
-    const model = await createMethod('fine-tuned').fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images(fold.unlabelled, opts) }, ctx);
+    // A short run (12 steps per selection run) keeps the test quick; the protocol is the default's.
+    const model = await createMethod('fine-tuned', { maxSteps: 12 }).fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images(fold.unlabelled, opts) }, ctx);
     const test = ds.labelledSet(fold.test, opts);
     const proba = await model.predictProba(test.images);
     const hits = proba.filter((r, i) => r.indexOf(Math.max(...r)) === test.labels[i]).length;
@@ -111,31 +112,58 @@ describe('fine-tuned method', () => {
     expect(chosen.cut).toBe('block_16_project');
     expect(chosen.trainedLayers).toEqual(['Conv_1']);
     expect(chosen.trainedParameters).toBe(320 * 1280 + 1280 + 1280 * 6 + 6);
-    expect(chosen.nTrain + chosen.nValidation).toBe(fold.labelled.length);
-    expect(chosen.trainLoss.at(-1)).toBeLessThan(chosen.trainLoss[0]);
-    expect(chosen.bestEpoch).toBeLessThanOrEqual(chosen.epochsRun);
-    // the grid: 2 learning rates × ≤ 4 epochs; the winner has the lowest best validation loss
-    expect(chosen.candidates).toBe(8);
+    // Selection: 2 learning rates × 4 training lengths on the held-out primary metric (balanced accuracy by default)...
     expect(chosen.selection).toBe('held-out');
-    expect(chosen.configValidationLoss).toHaveLength(2);
-    expect(chosen.bestValidationLoss).toBe(Math.min(...chosen.configValidationLoss));
+    expect(chosen.selectionMetric).toBe('balanced_accuracy');
+    expect(chosen.candidates).toBe(chosen.scores.length);
+    expect(chosen.candidates).toBeLessThanOrEqual(8);
     expect([{}, { learningRate: 1e-3 }]).toContainEqual(chosen.config);
+    const scored = chosen.scores.filter((x: any) => x.score !== null).map((x: any) => x.score);
+    expect(chosen.scores.find((x: any) => x.steps === chosen.selectionSteps && JSON.stringify(x.config) === JSON.stringify(chosen.config)).score).toBe(Math.max(...scored));
+    expect(chosen.nHeldOut).toBeGreaterThan(0);
+    expect(chosen.selectionLossCurves).toHaveLength(2);
+    // ...then the refit: every labelled image, unweighted loss, the chosen epochs (at least one pass).
+    expect(chosen.nRefit).toBe(fold.labelled.length);
+    expect(chosen.refitImagesSeen).toBe(fold.labelled.length);
+    expect(chosen.classWeighting).toBe(false);
+    expect(chosen.epochs).toBeGreaterThanOrEqual(1);
+    expect(chosen.lossCurve.length).toBe(chosen.lossSteps.length);
+    expect(chosen.lossSteps.at(-1)).toBe(chosen.steps);
+    expect(typeof chosen.converged).toBe('boolean');
+    expect(typeof chosen.stepCapHit).toBe('boolean');
     model.dispose();
     expect(shared.model.getLayer('Conv_1').getWeights()[0].dataSync()).toEqual(conv1Before);
 
-    // With an official validation split: every labelled image trains, the split scores.
+    // With an official validation split: the split scores the candidates, and the refit still uses every labelled image.
     const validation = ds.labelledSet(fold.test.slice(0, 12), opts);
-    const onVal = await createMethod('fine-tuned', { grid: [{}] }).fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images([], opts), validation }, ctx);
+    const onVal = await createMethod('fine-tuned', { grid: [{}], maxSteps: 8 }).fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images([], opts), validation }, { ...ctx, primaryMetric: 'accuracy' });
     const v = onVal.chosen() as Record<string, any>;
-    expect([v.selection, v.nTrain, v.nValidation, v.candidates]).toEqual(['validation', fold.labelled.length, 12, 4]);
+    expect([v.selection, v.nHeldOut, v.candidates, v.selectionMetric, v.refitImagesSeen]).toEqual(['validation', 12, 4, 'accuracy', fold.labelled.length]);
     onVal.dispose();
+  }, 400_000);
+
+  it('selection split, planned steps and checkpoints', () => {
+    const labels = Int32Array.from({ length: 1000 }, (_, i) => (i < 700 ? 0 : 1));
+    const s = selectionSplit(labels, 0.2, 600, 0);
+    expect(s.train.length + s.val.length).toBe(600);
+    expect(new Set([...s.train, ...s.val]).size).toBe(600);
+    expect(s.val.filter((i) => labels[i] === 1).length).toBe(Math.round(180 * 0.2)); // 30% of 600 are class 1, 20% of them held out
+    expect(selectionSplit(labels, 0.2, 600, 0)).toEqual(s);
+    const small = selectionSplit(labels.slice(690, 720), 0.2, 600, 0);
+    expect(small.train.length + small.val.length).toBe(30);
+    const p = { batchSize: 32, minStepsPerEpoch: 4, maxEpochs: 8, maxSteps: 24 };
+    expect(plannedSteps(p, 20)).toBe(24); // 8 epochs of 4 steps, capped at 24
+    expect(plannedSteps({ ...p, maxSteps: 0 }, 20)).toBe(32);
+    expect(plannedSteps({ ...p, maxSteps: 0 }, 640)).toBe(160);
+    expect(checkpointSteps(24)).toEqual([3, 6, 12, 24]);
+    expect(checkpointSteps(2)).toEqual([1, 2]);
   });
 
   it("trains the whole network from pixels with trainBlocks 'all' (MobileNet v1 0.25 at 96 px, one epoch)", async () => {
     const [f] = stratifiedKFold(ds.samples, { k: 3, seed: 0 });
     const fold = applyBudget(f, ds.samples, { perClass: 3 }, 0);
     const opts = { size: 96, mode: 'resize' as const };
-    const method = createMethod('fine-tuned', { backbone: 'mobilenet-v1-0.25', inputSize: 96, trainBlocks: 'all', epochs: 1, minStepsPerEpoch: 1 });
+    const method = createMethod('fine-tuned', { backbone: 'mobilenet-v1-0.25', inputSize: 96, trainBlocks: 'all', maxEpochs: 1, minStepsPerEpoch: 1 });
     const ctx = { seed: 0, cacheDir };
     const warm = await method.fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images(fold.unlabelled, opts) }, ctx);
     warm.dispose();
@@ -145,7 +173,7 @@ describe('fine-tuned method', () => {
     expect(chosen.cut).toBe(INPUT_CUT);
     expect(chosen.trainedLayers).toContain('conv1');
     expect(chosen.trainedLayers).toContain('conv_pw_13');
-    expect(Number.isFinite(chosen.trainLoss[0])).toBe(true);
+    expect(Number.isFinite(chosen.lossCurve[0])).toBe(true);
     const proba = await model.predictProba(ds.images(fold.test.slice(0, 4), opts));
     proba.forEach((row) => expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5));
     model.dispose();

@@ -1,12 +1,19 @@
 /**
- * `fine-tuned`: the pretrained backbone with a new linear head, trained with labels (class-weighted
- * cross-entropy, Adam, flips, early stopping on a seeded stratified validation split of the
- * labelled images). Only the last `trainBlocks` blocks are trained; the frozen part's output at the
- * cut is read from the feature cache, so an epoch runs only the trained blocks.
+ * `fine-tuned`: the pretrained backbone with a new linear head, trained with labels (cross-entropy,
+ * Adam, flips). Learning rate and training length are chosen on held-out labelled images with the
+ * primary metric, then the choice is refit on every labelled image, as the probe methods refit
+ * their chosen C. Only the last `trainBlocks` blocks are trained; the frozen part's output at the
+ * cut is read from the feature cache, so a step runs only the trained blocks.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  better,
+  checkSelectionMetric,
+  DEFAULT_SELECTION_METRIC,
+  selectionScore,
+  stratifiedSubsample,
+  type SelectionMetric,
   backboneTapSource,
   batchToTensor,
   childSeed,
@@ -35,11 +42,14 @@ export type FineTunedParams = {
   inputSize: number;
   resizeMode: ResizeMode;
   trainBlocks: number | 'all';
-  epochs: number;
-  patience: number;
+  /** Longest selection run, in epochs (passes over its training rows). */
+  maxEpochs: number;
+  /** Step cap of one training run (each selection run; the refit never stops before one full pass); 0 = none. */
+  maxSteps: number;
+  /** Relative decrease of the training loss between checkpoints below which a run has converged. */
+  convergenceTol: number;
   batchSize: number;
   minStepsPerEpoch: number;
-  maxStepsPerEpoch: number;
   learningRate: number;
   backboneLearningRate: number;
   dropout: number;
@@ -47,33 +57,39 @@ export type FineTunedParams = {
   augment: boolean;
   cropScale: number;
   valFraction: number;
-  /** Configurations chosen among by validation loss (each epoch of each is a candidate). */
+  /** Labelled images the selection runs use at most (a seeded stratified subsample, as the probes' inner CV). */
+  maxSelectionImages: number;
+  /** Configurations chosen among, each with CHECKPOINTS training lengths, on the held-out primary metric. */
   grid: Record<string, unknown>[];
   extractBatchSize: number;
 };
 
 /** What a grid entry may change. */
-const TUNABLE = ['learningRate', 'backboneLearningRate', 'dropout', 'epochs', 'patience', 'classWeighting', 'augment'] as const;
+const TUNABLE = ['learningRate', 'backboneLearningRate', 'dropout', 'maxEpochs', 'classWeighting', 'augment'] as const;
+
+/** Training lengths scored per configuration: these fractions of the run's planned steps. */
+const CHECKPOINTS = [1 / 8, 1 / 4, 1 / 2, 1] as const;
 
 export const FINE_TUNED_DEFAULTS: FineTunedParams = {
   backbone: ZERO_BIAS_CAE_DEFAULTS.backbone,
   inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
   resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
   trainBlocks: 1,
-  // 2 learning rates × ≤ 4 epochs (early stopping picks the epoch): 8 candidates, as every
-  // probe method's 2 configurations × 4 C values.
-  epochs: 4,
-  patience: 2,
+  // 2 learning rates × 4 training lengths: 8 candidates, as every probe method's 2 configurations × 4 C values.
+  maxEpochs: 8,
+  maxSteps: 24,
+  convergenceTol: 0.01,
   batchSize: 32,
   minStepsPerEpoch: 4,
-  maxStepsPerEpoch: 8,
   learningRate: 3e-3,
   backboneLearningRate: 3e-4,
   dropout: 0.2,
-  classWeighting: true,
+  // The probes' classifiers weight every image alike; so does the fine-tune.
+  classWeighting: false,
   augment: true,
   cropScale: 0.85,
   valFraction: 0.2,
+  maxSelectionImages: 600,
   grid: [{}, { learningRate: 1e-3 }],
   extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
 };
@@ -84,20 +100,22 @@ const PARAM_DOCS: Record<keyof FineTunedParams, string> = {
   resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
   trainBlocks:
     "blocks trained with the head: 0 = head only, k = the last k blocks (MobileNetV2: 1 = Conv_1 from the cached block_16_project maps, 2 = + block_16), 'all' = the whole network from the pixels (needs a GPU to be practical)",
-  epochs: 'maximum epochs (early stopping usually ends sooner)',
-  patience: 'epochs without a lower validation loss before stopping (the best epoch’s weights are kept)',
+  maxEpochs: 'longest selection run in epochs (passes over its training rows); a run stops sooner when its training loss has converged or at maxSteps',
+  maxSteps: 'step cap of each selection run (0 = none); the refit on every labelled image runs the chosen number of epochs, at least one full pass, capped at max(one pass, maxSteps); chosen() records whether a cap was hit',
+  convergenceTol: 'a run has converged when its mean training loss falls by less than this fraction between two checkpoints',
   batchSize: 'images per Adam step',
   minStepsPerEpoch: 'Adam steps per epoch at least (small labelled sets are cycled, reshuffled each pass), so 5 labels per class still get trained',
-  maxStepsPerEpoch: 'cap on Adam steps per epoch (a random subset of the training images each epoch when the cap bites); 0 = no cap',
   learningRate: 'Adam learning rate of the new head',
   backboneLearningRate: 'Adam learning rate of the trained backbone blocks (lower: they start pretrained)',
   dropout: 'dropout rate before the head, during training',
-  classWeighting: 'weight each class’s loss by n / (classes · n_class), for imbalanced data',
+  classWeighting: 'weight each class’s loss by n / (classes · n_class); off by default, as the probe methods weight no class',
   augment:
     "random horizontal flips (of the cached cut-point maps: a cheap stand-in for image flips); with trainBlocks 'all' also random crops of cropScale of the side, resized back",
   cropScale: "smallest crop side / image side for trainBlocks 'all'",
-  valFraction: 'fraction of each class (≥ 3 images) held out, seeded, for early stopping and the grid choice; none held out → runs all epochs of the first configuration. With an official validation split that split is used instead',
-  grid: `configurations (overrides of ${TUNABLE.join(', ')}) trained and chosen among by their best validation loss; [{}] = the base parameters only`,
+  valFraction:
+    'fraction of each class (≥ 3 images) of the selection images held out, seeded, to score the candidates on the primary metric; none held out → the first configuration, maxEpochs (capped), on every labelled image. With an official validation split that split scores instead',
+  maxSelectionImages: 'labelled images the selection runs use at most (seeded, stratified), as the probes’ inner CV uses at most 600; the refit uses every labelled image',
+  grid: `configurations (overrides of ${TUNABLE.join(', ')}), each scored after ${CHECKPOINTS.length} training lengths (${CHECKPOINTS.join(', ')} of the run) on the held-out primary metric; the best (configuration, length) is refit on every labelled image`,
   extractBatchSize: 'images per backbone batch (cached frozen part)',
 };
 
@@ -160,21 +178,32 @@ async function pixelInputs(images: ImageSet, backbone: Backbone, batchSize: numb
   };
 }
 
-/** Images early stopping and the grid choice are scored on. */
+/** Images the candidates are scored on. */
 interface Held {
   inputs: Inputs;
   labels: Int32Array;
   rows: number[];
 }
 
-interface TrainHistory {
-  epochsRun: number;
-  bestEpoch: number;
-  bestValidationLoss: number | null;
-  nTrain: number;
-  nValidation: number;
-  trainLoss: number[];
-  validationLoss: number[];
+/** One training run: its loss curve, where it stopped and why. */
+interface RunRecord {
+  steps: number;
+  /** Mean training loss between consecutive checkpoints (the run's loss curve). */
+  lossCurve: number[];
+  /** Steps at which the curve's points end. */
+  lossSteps: number[];
+  converged: boolean;
+  /** Stopped by the step cap (maxSteps) before its planned epochs or convergence. */
+  stepCapHit: boolean;
+}
+
+/** A (configuration, training length) candidate and its held-out scores. */
+interface CandidateScore {
+  config: Record<string, unknown>;
+  steps: number;
+  epochs: number;
+  score: number | null;
+  heldOutLoss: number;
 }
 
 /** Seeded stratified hold-out: per class (≥ 3 images) round(n·fraction) ≥ 1 images. */
@@ -196,6 +225,30 @@ export function validationSplit(labels: Int32Array, fraction: number, seed: numb
   }
   return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
 }
+
+/**
+ * The selection rows: a seeded stratified subsample of at most `maxImages` labelled rows (all of
+ * them when fewer), split into training and held-out rows by `validationSplit`.
+ */
+export function selectionSplit(labels: Int32Array, fraction: number, maxImages: number, seed: number): { train: number[]; val: number[] } {
+  const pick = labels.length > maxImages ? stratifiedSubsample(labels, maxImages, childSeed(seed, 211)) : Array.from(labels, (_, i) => i);
+  const inner = validationSplit(Int32Array.from(pick, (i) => labels[i]), fraction, seed);
+  return { train: inner.train.map((i) => pick[i]), val: inner.val.map((i) => pick[i]) };
+}
+
+/** Steps of a selection run on n rows: maxEpochs epochs (≥ minStepsPerEpoch steps each), capped at maxSteps. */
+export function plannedSteps(p: Pick<FineTunedParams, 'batchSize' | 'minStepsPerEpoch' | 'maxEpochs' | 'maxSteps'>, n: number): number {
+  const perEpoch = Math.max(p.minStepsPerEpoch, Math.ceil(n / Math.min(p.batchSize, n)), 1);
+  return Math.min(perEpoch * p.maxEpochs, p.maxSteps || Infinity);
+}
+
+/** The steps at which a run of `steps` is scored: CHECKPOINTS of it, distinct, the last being `steps`. */
+export function checkpointSteps(steps: number): number[] {
+  return [...new Set(CHECKPOINTS.map((f) => Math.max(1, Math.round(f * steps))))].sort((a, b) => a - b);
+}
+
+const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Per-class loss weights n / (K · n_c) over the K classes present (1 for every class when off). */
 export function classWeights(labels: ArrayLike<number>, nClasses: number, balanced: boolean): Float32Array {
@@ -291,15 +344,15 @@ class FineTunedMethod implements Method {
   }
 
   private static validate(p: FineTunedParams): void {
-    for (const k of ['epochs', 'batchSize', 'extractBatchSize'] as const) positiveInteger(ID, k, p[k]);
-    for (const k of ['patience', 'minStepsPerEpoch', 'maxStepsPerEpoch'] as const) {
+    for (const k of ['maxEpochs', 'batchSize', 'extractBatchSize', 'maxSelectionImages'] as const) positiveInteger(ID, k, p[k]);
+    for (const k of ['maxSteps', 'minStepsPerEpoch'] as const) {
       if (!Number.isInteger(p[k]) || p[k] < 0) throw new Error(`${ID}: ${k} must be a non-negative integer, got ${JSON.stringify(p[k])}`);
     }
     if (p.trainBlocks !== 'all' && !(Number.isInteger(p.trainBlocks) && p.trainBlocks >= 0)) {
       throw new Error(`${ID}: trainBlocks must be 'all' or a non-negative integer, got ${JSON.stringify(p.trainBlocks)}`);
     }
     for (const k of ['learningRate', 'backboneLearningRate'] as const) if (!(p[k] > 0)) throw new Error(`${ID}: ${k} must be > 0, got ${p[k]}`);
-    for (const k of ['dropout', 'valFraction'] as const) if (!(p[k] >= 0 && p[k] < 1)) throw new Error(`${ID}: ${k} must be in [0, 1), got ${p[k]}`);
+    for (const k of ['dropout', 'valFraction', 'convergenceTol'] as const) if (!(p[k] >= 0 && p[k] < 1)) throw new Error(`${ID}: ${k} must be in [0, 1), got ${p[k]}`);
     if (!(p.cropScale > 0 && p.cropScale <= 1)) throw new Error(`${ID}: cropScale must be in (0, 1], got ${p.cropScale}`);
   }
 
@@ -321,154 +374,208 @@ class FineTunedMethod implements Method {
     if (f.source) await tapMaps(images, f.source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log });
   }
 
+  /**
+   * Selection, then refit (as the probes): each configuration trains on the selection rows and is
+   * scored on the held-out rows (or the official validation split) with the primary metric at
+   * CHECKPOINTS of its run; the best (configuration, epochs) is trained again from the pretrained
+   * weights on every labelled image for the same number of epochs (at least one full pass).
+   */
   async fit(data: FitData, ctx: FitContext): Promise<FittedModel> {
     const p = this.params;
     const { labelled, validation } = data;
     checkFitData(ID, data, p);
+    const metric = checkSelectionMetric(ctx.primaryMetric ?? DEFAULT_SELECTION_METRIC);
     const f = await this.frozen(ctx);
     const inputs = await this.inputs(labelled.images, f, ctx);
     const nClasses = labelled.classNames.length;
-    // Early stopping and the grid choice: the official validation split when given, else a
-    // seeded stratified hold-out of the labelled images.
-    const split = validation ? { train: Array.from(labelled.labels, (_, i) => i), val: [] } : validationSplit(labelled.labels, p.valFraction, ctx.seed);
-    const val: Held | undefined = validation
+    const all = Array.from(labelled.labels, (_, i) => i);
+    const split = selectionSplit(labelled.labels, validation ? 0 : p.valFraction, p.maxSelectionImages, ctx.seed);
+    const held: Held | undefined = validation
       ? { inputs: await this.inputs(validation.images, f, ctx), labels: validation.labels, rows: Array.from(validation.labels, (_, i) => i) }
       : split.val.length ? { inputs, labels: labelled.labels, rows: split.val } : undefined;
     const configs = gridConfigs(ID, p, p.grid, TUNABLE);
     const started = performance.now();
-    let best: { net: FineTunedNetwork; k: number; history: TrainHistory } | undefined;
-    const bestLoss: (number | null)[] = [];
+    const scores: CandidateScore[] = [];
+    const selectionRuns: RunRecord[] = [];
+    let best: { k: number; steps: number; epochs: number; score: number; loss: number } | undefined;
+    // Without held-out images there is nothing to choose by: the first configuration, its full run.
+    for (const [k, pk] of (held ? configs : []).entries()) {
+      const rows = split.train;
+      const run = this.withNetwork(f, nClasses, ctx.seed, (net) =>
+        this.train(net, pk, inputs, labelled.labels, rows, plannedSteps(pk, rows.length), ctx, (steps) => {
+          const { score, loss } = this.score(net, held!, metric, nClasses);
+          const epochs = round3((steps * Math.min(pk.batchSize, rows.length)) / rows.length);
+          scores.push({ config: p.grid[k], steps, epochs, score: Number.isFinite(score) ? round4(score) : null, heldOutLoss: round4(loss) });
+          // Better score wins; ties go to the lower held-out loss, then to the shorter run and the earlier configuration.
+          if (!best || better(score, best.score) || (score === best.score && loss < best.loss)) best = { k, steps, epochs, score, loss };
+        }),
+      );
+      selectionRuns.push(run);
+    }
+    const k = best?.k ?? 0;
+    const pk = configs[k];
+    // The refit: every labelled image, the chosen number of epochs, never less than one full pass.
+    const batch = Math.min(pk.batchSize, all.length);
+    const onePass = Math.ceil(all.length / batch);
+    const wanted = best ? Math.round((best.epochs * all.length) / batch) : plannedSteps(pk, all.length);
+    const cap = Math.max(onePass, pk.maxSteps || Infinity);
+    const refitSteps = Math.min(Math.max(onePass, wanted), cap);
+    const seen = new Set<number>();
+    let refit: RunRecord | undefined;
+    const net = this.withNetwork(f, nClasses, ctx.seed, (n) => {
+      refit = this.train(n, pk, inputs, labelled.labels, all, refitSteps, ctx, undefined, seen);
+      return n;
+    }, true);
     try {
-      // Without validation images there is nothing to choose by: the first configuration only.
-      for (const [k, pk] of (val ? configs : configs.slice(0, 1)).entries()) {
-        const trunk = copyTrunk(f.backbone, f.cut, f.end);
-        const net = new FineTunedNetwork(trunk, (trunk.outputs[0].shape as number[]).at(-1)!, nClasses, ctx.seed);
-        let history: TrainHistory;
-        try {
-          history = this.train(net, pk, inputs, labelled.labels, split.train, val, nClasses, ctx);
-        } catch (err) {
-          net.dispose();
-          throw err;
-        }
-        bestLoss.push(history.bestValidationLoss);
-        if (!best || (history.bestValidationLoss ?? Infinity) < (best.history.bestValidationLoss ?? Infinity)) {
-          best?.net.dispose();
-          best = { net, k, history };
-        } else net.dispose();
-      }
-      const { net, k, history } = best!;
+      const chosenRun = selectionRuns[k];
       const chosen = {
         config: p.grid[k],
-        selection: validation ? 'validation' : val ? 'held-out' : 'fallback',
-        candidates: configs.reduce((n, c) => n + c.epochs, 0),
-        configValidationLoss: bestLoss,
+        selection: validation ? 'validation' : held ? 'held-out' : 'fallback',
+        selectionMetric: metric,
+        candidates: scores.length,
+        scores,
+        selectionImages: split.train.length + split.val.length,
+        nHeldOut: held?.rows.length ?? 0,
+        selectionSteps: best?.steps ?? null,
+        selectionLossCurves: selectionRuns.map((r) => ({ steps: r.lossSteps, loss: r.lossCurve, converged: r.converged, stepCapHit: r.stepCapHit })),
+        epochs: round3((refitSteps * batch) / all.length),
+        steps: refitSteps,
+        // Converged: the chosen configuration's selection run (the refit's when nothing was selected) met convergenceTol.
+        converged: chosenRun ? chosenRun.converged : refit!.converged,
+        stepCapHit: selectionRuns.some((r) => r.stepCapHit) || wanted > cap || (!best && refit!.stepCapHit),
+        lossCurve: refit!.lossCurve,
+        lossSteps: refit!.lossSteps,
+        nRefit: all.length,
+        refitImagesSeen: seen.size,
+        classWeighting: pk.classWeighting,
         backbone: f.backbone.id,
         weightsHash: f.backbone.weightsHash,
         cut: f.cut,
         trainedLayers: net.trunk.layers.filter((l) => l.trainableWeights.length).map((l) => l.name),
         trainedParameters: net.trunkVariables.reduce((s, v) => s + v.size, 0) + net.head.W.size + net.head.b.size,
-        ...history,
         trainSeconds: Math.round((performance.now() - started) / 10) / 100,
       };
-      ctx.log?.(`${ID}: ${configs.length} configuration(s), chose ${JSON.stringify(chosen.config)} (best epoch ${chosen.bestEpoch}) on ${inputs.n} images from '${f.cut}' in ${chosen.trainSeconds} s`);
+      ctx.log?.(`${ID}: chose ${JSON.stringify(chosen.config)} at ${chosen.selectionSteps ?? '-'} steps; refit ${refitSteps} steps on ${all.length} images from '${f.cut}' in ${chosen.trainSeconds} s`);
       return this.fitted(net, f, nClasses, chosen, ctx);
     } catch (err) {
-      best?.net.dispose();
+      net.dispose();
       throw err;
     }
   }
 
-  private train(net: FineTunedNetwork, p: FineTunedParams, inputs: Inputs, labels: Int32Array, train: number[], val: Held | undefined, nClasses: number, ctx: FitContext): TrainHistory {
-    const weights = tf.tensor1d(classWeights(train.map((i) => labels[i]), nClasses, p.classWeighting));
+  /** A fresh network (pretrained trunk copy + new head) for `use`; disposed afterwards unless `keep`. */
+  private withNetwork<T>(f: { backbone: Backbone; cut: string; end: string }, nClasses: number, seed: number, use: (net: FineTunedNetwork) => T, keep = false): T {
+    const trunk = copyTrunk(f.backbone, f.cut, f.end);
+    const net = new FineTunedNetwork(trunk, (trunk.outputs[0].shape as number[]).at(-1)!, nClasses, seed);
+    try {
+      const out = use(net);
+      if (!keep) net.dispose();
+      return out;
+    } catch (err) {
+      net.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * `steps` Adam steps over `rows` (cycled in reshuffled passes). With `onCheckpoint`, training
+   * pauses at CHECKPOINTS of the run to score it, and stops early once the mean training loss falls
+   * by less than convergenceTol between two checkpoints. `seen` collects every row trained on.
+   */
+  private train(
+    net: FineTunedNetwork,
+    p: FineTunedParams,
+    inputs: Inputs,
+    labels: Int32Array,
+    rows: number[],
+    steps: number,
+    ctx: FitContext,
+    onCheckpoint?: (steps: number) => void,
+    seen?: Set<number>,
+  ): RunRecord {
+    const nClasses = net.head.b.shape[0];
+    const weights = tf.tensor1d(classWeights(rows.map((i) => labels[i]), nClasses, p.classWeighting));
     const trunkVars = net.trunkVariables;
     const headVars = [net.head.W, net.head.b];
     const headOpt = tf.train.adam(p.learningRate);
     const trunkOpt = tf.train.adam(p.backboneLearningRate);
     const fromPixels = p.trainBlocks === 'all';
-    const trainLoss: number[] = [];
-    const valLoss: number[] = [];
-    let best = { loss: Infinity, epoch: 0, weights: undefined as tf.Tensor[] | undefined };
-    let epoch = 0;
+    const batch = Math.min(p.batchSize, rows.length);
+    const marks = checkpointSteps(steps);
+    const random = mulberry32(childSeed(ctx.seed, 3));
+    const lossCurve: number[] = [];
+    const lossSteps: number[] = [];
+    let order: number[] = [];
+    let sum = 0;
+    let count = 0;
+    let step = 0;
+    let converged = false;
     try {
-      for (; epoch < p.epochs; epoch++) {
-        const random = mulberry32(childSeed(ctx.seed, 3, epoch));
-        const batch = Math.min(p.batchSize, train.length);
-        const steps = Math.max(p.minStepsPerEpoch, Math.min(Math.ceil(train.length / batch), p.maxStepsPerEpoch || Infinity));
-        // Passes over the training rows, each reshuffled, as long as the epoch's steps need.
-        const order: number[] = [];
-        while (order.length < steps * batch) {
-          const pass = [...train];
+      while (step < steps) {
+        if (order.length < batch) {
+          // Passes over the rows, each reshuffled, as long as the run needs.
+          const pass = [...rows];
           for (let i = pass.length - 1; i > 0; i--) {
             const j = Math.floor(random() * (i + 1));
             [pass[i], pass[j]] = [pass[j], pass[i]];
           }
           order.push(...pass);
         }
-        let sum = 0;
-        let seen = 0;
-        for (let s = 0; s < steps; s++) {
-          const rows = order.slice(s * batch, (s + 1) * batch);
-          const x = trainingBatch(inputs, rows, p, fromPixels, random);
-          const y = tf.tensor1d(rows.map((r) => labels[r]), 'int32');
-          const dropoutSeed = childSeed(ctx.seed, 5, epoch, s);
-          const { value, grads } = tf.variableGrads(() => weightedLoss(net.logits(x, { rate: p.dropout, seed: dropoutSeed }), y, weights, nClasses), [...trunkVars, ...headVars]);
-          tf.dispose([x, y]);
-          headOpt.applyGradients(headVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-          if (trunkVars.length) trunkOpt.applyGradients(trunkVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-          tf.dispose(Object.values(grads));
-          const loss = value.dataSync()[0];
-          value.dispose();
-          if (!Number.isFinite(loss)) throw new Error(`${ID}: training diverged (epoch ${epoch + 1}, step ${s + 1}: loss ${loss}); lower learningRate`);
-          sum += loss * rows.length;
-          seen += rows.length;
-        }
-        trainLoss.push(sum / seen);
-        if (!val) continue;
-        const v = this.evaluate(net, val.inputs, val.labels, val.rows, weights, nClasses);
-        valLoss.push(v);
-        ctx.log?.(`${ID}: epoch ${epoch + 1}: train loss ${trainLoss.at(-1)!.toFixed(4)}, validation loss ${v.toFixed(4)}`);
-        if (v < best.loss) {
-          tf.dispose(best.weights ?? []);
-          best = { loss: v, epoch: epoch + 1, weights: net.snapshot() };
-        } else if (epoch + 1 - best.epoch >= Math.max(1, p.patience)) {
-          epoch++;
-          break;
+        const part = order.slice(0, batch);
+        order = order.slice(batch);
+        part.forEach((r) => seen?.add(r));
+        const x = trainingBatch(inputs, part, p, fromPixels, random);
+        const y = tf.tensor1d(part.map((r) => labels[r]), 'int32');
+        const dropoutSeed = childSeed(ctx.seed, 5, step);
+        const { value, grads } = tf.variableGrads(() => weightedLoss(net.logits(x, { rate: p.dropout, seed: dropoutSeed }), y, weights, nClasses), [...trunkVars, ...headVars]);
+        tf.dispose([x, y]);
+        headOpt.applyGradients(headVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+        if (trunkVars.length) trunkOpt.applyGradients(trunkVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+        tf.dispose(Object.values(grads));
+        const loss = value.dataSync()[0];
+        value.dispose();
+        step++;
+        if (!Number.isFinite(loss)) throw new Error(`${ID}: training diverged (step ${step}: loss ${loss}); lower learningRate`);
+        sum += loss;
+        count++;
+        if (!marks.includes(step)) continue;
+        lossCurve.push(round4(sum / count));
+        lossSteps.push(step);
+        sum = 0;
+        count = 0;
+        onCheckpoint?.(step);
+        const [prev, last] = lossCurve.slice(-2);
+        if (lossCurve.length >= 2 && (prev - last) / Math.max(Math.abs(prev), 1e-12) < p.convergenceTol) {
+          converged = true;
+          if (onCheckpoint) break; // a selection run ends here; a refit runs the length it was given
         }
       }
-      if (best.weights) net.restore(best.weights);
     } finally {
-      tf.dispose(best.weights ?? []);
       weights.dispose();
       headOpt.dispose();
       trunkOpt.dispose();
     }
-    const round = (xs: number[]) => xs.map((x) => Math.round(x * 1e5) / 1e5);
-    return {
-      epochsRun: epoch,
-      bestEpoch: val ? best.epoch : epoch,
-      bestValidationLoss: val ? Math.round(best.loss * 1e5) / 1e5 : null,
-      nTrain: train.length,
-      nValidation: val?.rows.length ?? 0,
-      trainLoss: round(trainLoss),
-      validationLoss: round(valLoss),
-    };
+    const planned = Math.max(p.minStepsPerEpoch, Math.ceil(rows.length / batch)) * p.maxEpochs;
+    return { steps: step, lossCurve, lossSteps, converged, stepCapHit: !converged && p.maxSteps > 0 && step === p.maxSteps && p.maxSteps < planned };
   }
 
-  private evaluate(net: FineTunedNetwork, inputs: Inputs, labels: Int32Array, rows: number[], weights: tf.Tensor1D, nClasses: number): number {
-    let sum = 0;
-    let total = 0;
-    for (let i = 0; i < rows.length; i += PREDICT_BATCH) {
-      const part = rows.slice(i, i + PREDICT_BATCH);
-      const [loss, w] = tf.tidy(() => {
-        const y = tf.tensor1d(part.map((r) => labels[r]), 'int32');
-        const logits = net.logits(inputs.batch(part));
-        return [tf.mul(weightedLoss(logits, y, weights, nClasses), tf.sum(tf.gather(weights, y))), tf.sum(tf.gather(weights, y))];
+  /** Primary metric and mean cross-entropy of the held-out rows. */
+  private score(net: FineTunedNetwork, held: Held, metric: SelectionMetric, nClasses: number): { score: number; loss: number } {
+    const proba = new Float64Array(held.rows.length * nClasses);
+    let loss = 0;
+    for (let i = 0; i < held.rows.length; i += PREDICT_BATCH) {
+      const part = held.rows.slice(i, i + PREDICT_BATCH);
+      const logp = tf.tidy(() => tf.logSoftmax(net.logits(held.inputs.batch(part))));
+      const values = logp.dataSync();
+      logp.dispose();
+      part.forEach((r, j) => {
+        loss -= values[j * nClasses + held.labels[r]];
+        for (let c = 0; c < nClasses; c++) proba[(i + j) * nClasses + c] = Math.exp(values[j * nClasses + c]);
       });
-      sum += loss.dataSync()[0];
-      total += w.dataSync()[0];
-      tf.dispose([loss, w]);
     }
-    return sum / Math.max(total, 1e-12);
+    const truth = held.rows.map((r) => held.labels[r]);
+    const classes = Array.from({ length: nClasses }, (_, c) => c);
+    return { score: selectionScore(metric, truth, { rows: held.rows.length, cols: nClasses, data: proba }, classes), loss: loss / held.rows.length };
   }
 
   private fitted(net: FineTunedNetwork, f: { backbone: Backbone; source?: TapSource }, nClasses: number, chosen: Record<string, unknown>, ctx: FitContext): FittedModel {
@@ -500,7 +607,7 @@ class FineTunedMethod implements Method {
 export const fineTunedSpec: MethodSpec<FineTunedParams> = {
   id: ID,
   description:
-    'The pretrained backbone with a new linear head, fine-tuned with labels (class-weighted cross-entropy, Adam, flips, early stopping on a stratified validation split); trains the last trainBlocks blocks from the cached cut-point maps',
+    'The pretrained backbone with a new linear head, fine-tuned with labels (cross-entropy, Adam, flips); learning rate and training length chosen on held-out labels with the primary metric, then refit on every labelled image; trains the last trainBlocks blocks from the cached cut-point maps',
   defaults: FINE_TUNED_DEFAULTS,
   paramDocs: PARAM_DOCS,
   create: (params) => new FineTunedMethod(params),
