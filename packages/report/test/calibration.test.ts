@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monteCarloSE, rejectionRate, type Design, type NoiseModel } from '../src/stats/index.js';
+import { learnerRejectionRate, monteCarloSE, rejectionRate, type Design, type NoiseModel } from '../src/stats/index.js';
 
 /*
  * Seeded Monte-Carlo calibration of the report's test (fold means of the draws → corrected
@@ -48,5 +48,12 @@ describe('calibration by simulation (seeded)', () => {
     table.push(`${'draws pooled as units (wrong), 5 × 3'.padEnd(40)} ${'fold-dominated'.padEnd(15)} FPR ${fpr.toFixed(4)}`);
     expect(fpr).toBeGreaterThan(bound);
     console.log(`calibration (α = 0.05, ${RUNS} null runs per row):\n${table.join('\n')}`);
+  });
+
+  it('model-free check: real nearest-centroid learners with paired 5-label draws stay within the bound', () => {
+    const runs = 400;
+    const fpr = learnerRejectionRate(DESIGNS[3], { samples: 200, features: 10, separation: 0.6, budget: 5, effect: 0 }, { runs, seed: 9 });
+    console.log(`learner simulation, ${DESIGNS[3].name}: FPR ${fpr.toFixed(4)} (${runs} runs)`);
+    expect(fpr).toBeLessThanOrEqual(0.05 + 2 * monteCarloSE(0.05, runs));
   });
 });

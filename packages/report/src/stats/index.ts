@@ -34,5 +34,5 @@ export type { PairedEffectSize } from './effect.js';
 export { mulberry32 } from './random.js';
 export { foldUnits, correctedInterval, minimumDetectableDifference, planDesign } from './cv-design.js';
 export type { ReplicateDifference, FoldUnits, CorrectedInterval, DesignPlan } from './cv-design.js';
-export { simulateDifferences, rejectionRate, normalStream, monteCarloSE } from './calibration.js';
-export type { Design, NoiseModel, Analysis, CalibrationOptions } from './calibration.js';
+export { simulateDifferences, rejectionRate, normalStream, monteCarloSE, simulateLearnerDifferences, learnerRejectionRate } from './calibration.js';
+export type { Design, NoiseModel, Analysis, CalibrationOptions, LearnerScenario } from './calibration.js';
