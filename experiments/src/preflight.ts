@@ -1,7 +1,7 @@
 /**
  * Checks that stop a run before it starts, in the order a run would hit them: settings (output
- * folder, data root, backend and engine names) → datasets load and decode → backbones → weights
- * present → taps → label budgets feasible. Every problem found is reported at once, naming the
+ * folder, data root, backend and engine names) → datasets load and decode → backbones → label
+ * budgets feasible → weights present (downloaded if need be, once nothing else is wrong) → taps. Every problem found is reported at once, naming the
  * bad value; the backend itself starts in the first worker, and the runner stops when it cannot.
  */
 import { createHash } from 'node:crypto';
@@ -55,21 +55,30 @@ export async function preflight(
   methods: MethodEntry[],
   resolvedParams: Record<string, Record<string, unknown>>,
   options: PreflightOptions,
-): Promise<{ datasets: PlannedDataset[]; seconds: number }> {
+): Promise<{ datasets: PlannedDataset[]; seconds: number; steps: Record<string, number> }> {
   const t0 = performance.now();
   const problems: string[] = [];
+  const steps: Record<string, number> = {};
+  const timed = async <T>(step: string, work: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[step] = +((steps[step] ?? 0) + (performance.now() - t) / 1000).toFixed(3);
+    }
+  };
   const fail = () => new PreflightError(problems, (performance.now() - t0) / 1000);
 
-  problems.push(...checkSettings(options));
+  problems.push(...(await timed('settings', () => checkSettings(options))));
   // A wrong data root would turn into downloads of every dataset: stop before loading any.
-  if (problems.length) throw fail();
+  if (datasets.dataRootProblem(options.dataDir)) throw fail();
 
   const planned: PlannedDataset[] = [];
   const env = { config, dataDir: options.dataDir };
   for (const entry of config.datasets.map((d) => (typeof d === 'string' ? { id: d } : d))) {
     try {
-      const dataset = await loadExperimentDataset(env, entry.id);
-      problems.push(...(await checkDecodable(dataset)));
+      const dataset = await timed('load datasets', () => loadExperimentDataset(env, entry.id));
+      problems.push(...(await timed('check images', () => checkDecodable(dataset))));
       const folds = config.seeds.flatMap((seed) => foldsOf(dataset, config, seed).map((f) => ({ seed, ...f })));
       planned.push({ id: entry.id, dataset, dataHash: dataIdentity(dataset), folds });
     } catch (err) {
@@ -79,12 +88,12 @@ export async function preflight(
 
   const uses = backboneUses(methods, resolvedParams);
   problems.push(...checkBackbones(uses));
-  // Downloads (weights) only when everything else is right: a typo should not cost a 244 MB fetch.
-  if (!problems.length) problems.push(...(await checkWeights(uses, options)));
-  if (!problems.length) problems.push(...(await checkLayerTaps(uses, options)));
   for (const p of planned) problems.push(...checkBudgets(p, config.budgets));
+  // Downloads (weights) only when everything else is right: a typo should not cost a 244 MB fetch.
+  if (!problems.length) problems.push(...(await timed('weights', () => checkWeights(uses, options))));
+  if (!problems.length) problems.push(...(await timed('taps', () => checkLayerTaps(uses, options))));
   if (problems.length) throw fail();
-  return { datasets: planned, seconds: (performance.now() - t0) / 1000 };
+  return { datasets: planned, seconds: (performance.now() - t0) / 1000, steps };
 }
 
 /** Folds of one dataset for one seed: stratified k-fold (repeated), plus the official split when asked. */
@@ -101,7 +110,8 @@ export function foldsOf(ds: LoadedDataset, config: ExperimentConfig, seed: numbe
 /** sha256 over class names and every sample's id, content hash, label and split. */
 export function dataIdentity(ds: Pick<LoadedDataset, 'info' | 'samples'>): string {
   const h = createHash('sha256').update(JSON.stringify(ds.info.labels));
-  for (const s of ds.samples) h.update(`\n${s.id}\t${s.hash}\t${s.label}\t${s.split}`);
+  const lines = ds.samples.map((s) => `${s.id}\t${s.hash}\t${s.label}\t${s.split}`).sort();
+  for (const line of lines) h.update(`\n${line}`);
   return h.digest('hex').slice(0, 16);
 }
 

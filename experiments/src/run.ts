@@ -13,7 +13,7 @@ import { methodParams, resolveMethods } from './methods.js';
 import { runPool } from './pool.js';
 import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
 import { Progress } from './progress.js';
-import { RunStore, pointLatest, writeTables, type StoredResult } from './store.js';
+import { RunStore, currentDataFilter, pointLatest, writeTables, type StoredResult } from './store.js';
 
 export interface RunOptions {
   /** Folder that holds run folders (default `<project>/results`). */
@@ -48,13 +48,14 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const runDir = join(outRoot, `${config.name}-${hash}`);
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
   const checked = await preflight(config, methods, resolvedParams, { outRoot, dataDir: options.dataDir, cacheDir, log: (m) => say(`  ${m}`) });
-  say(`preflight: ok in ${checked.seconds.toFixed(1)} s (settings, ${checked.datasets.length} dataset(s) decodable, backbones, weights, taps, budgets)`);
+  const slowest = Object.entries(checked.steps).sort((a, b) => b[1] - a[1]).slice(0, 2).map(([step, s]) => `${step} ${s.toFixed(1)} s`).join(', ');
+  say(`preflight: ok in ${checked.seconds.toFixed(1)} s (${slowest}): ${checked.datasets.length} dataset(s) load and decode, backbones, budgets, weights, taps`);
   const planned = checked.datasets;
 
   await mkdir(runDir, { recursive: true });
   const unlock = await lockRunFolder(runDir);
   try {
-    return await runLocked(config, options, { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, cacheDir, planned, preflightSeconds: checked.seconds });
+    return await runLocked(config, options, { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, cacheDir, planned, preflight: checked });
   } finally {
     await unlock();
   }
@@ -70,18 +71,15 @@ interface Prepared {
   runDir: string;
   cacheDir: string;
   planned: PlannedDataset[];
-  preflightSeconds: number;
+  preflight: { seconds: number; steps: Record<string, number> };
 }
 
 async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Prepared): Promise<RunSummary> {
   const { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, planned } = prep;
   // A result is reused only if computed on the data as it is now (older job files, without a hash:
   // if the dataset's content hash is the one the previous manifest recorded).
-  const dataHash = new Map(planned.map((p) => [p.id, p.dataHash]));
-  const contentHash = new Map(planned.map((p) => [p.id, p.dataset.contentHash]));
-  const before = await previousContentHashes(runDir);
-  const current = (r: StoredResult) => (r.dataHash ? r.dataHash === dataHash.get(r.dataset) : before.get(r.dataset) === contentHash.get(r.dataset));
-  const store = new RunStore(runDir, current);
+  const now = new Map(planned.map((p) => [p.id, { dataHash: p.dataHash, contentHash: p.dataset.contentHash }]));
+  const store = new RunStore(runDir, currentDataFilter(now, await previousContentHashes(runDir)));
   await store.init();
   await atomicWriteFile(join(runDir, 'config.json'), JSON.stringify(config, null, 2));
   for (const [dataset, n] of await store.staleCounts()) say(`dataset '${dataset}' changed since its ${n} result(s) in this folder were computed: they are recomputed`);
@@ -136,7 +134,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
     datasets: datasetInfo,
     machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', workers },
     startedAt: startedAt.toISOString(),
-    preflightSeconds: +prep.preflightSeconds.toFixed(2),
+    preflight: { seconds: +prep.preflight.seconds.toFixed(2), steps: prep.preflight.steps },
     endedAt: null,
     jobs: { total, done: finishedCount(finished), failed: 0 },
     complete: false,

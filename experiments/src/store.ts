@@ -69,6 +69,19 @@ export class RunStore {
   }
 }
 
+/**
+ * Which stored results belong to the data as it is now: those carrying the dataset's current data
+ * hash; a file from before data hashes were stored counts when the dataset's content hash is the
+ * one the folder's previous manifest recorded (`before`).
+ */
+export function currentDataFilter(now: Map<string, { dataHash: string; contentHash: string }>, before: Map<string, string>): (r: StoredResult) => boolean {
+  return (r) => {
+    const data = now.get(r.dataset);
+    if (!data) return false;
+    return r.dataHash ? r.dataHash === data.dataHash : before.get(r.dataset) === data.contentHash;
+  };
+}
+
 const csvCell = (v: unknown): string => {
   const s = v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -135,7 +135,8 @@ describe.skipIf(!existsSync(FIXTURE))('udtl fetch / run from downloaded files on
     expect(r.stderr).toMatch(new RegExp(`mobilenet-v2-1.0 mobilenet_v2_1.0_224_quant.tflite: download of .* failed: HTTP 404 .*put the files into ${env.UDTL_MODELS_DIR}/mobilenet_v2_1.0_224_quant`));
     expect(existsSync(join(env.UDTL_CACHE_DIR, 'downloads', 'mednist.tar.gz'))).toBe(false);
     const unknown = await cli(['fetch', 'nope'], env);
-    expect(unknown.stderr).toMatch(/unknown dataset 'nope'; known datasets: /);
+    // Both kinds of id are listed: datasets and weights.
+    expect(unknown.stderr).toMatch(/unknown id 'nope'; datasets: .*mednist-3000.*; weights: alexnet, mobilenet-v1-0\.25/);
   });
 });
 
