@@ -20,6 +20,8 @@ export interface FigureContext {
   methods: string[];
   /** Full budget per dataset (cross-validation). */
   full: Map<string, Budget>;
+  /** The primary metric: the paired and label-efficiency charts show it (default accuracy). */
+  metric?: string;
 }
 
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
@@ -28,6 +30,8 @@ const SEP = '\u0000';
 /** Every chart the data supports; what it cannot support is left out, never drawn empty. */
 export function buildFigures(ctx: FigureContext): Figure[] {
   const { run, summaries, control, methods, full } = ctx;
+  const primary = ctx.metric ?? 'accuracy';
+  const metricName = primary.replace(/_/g, ' ');
   const figures: Figure[] = [];
   const cv = summaries.filter((s) => s.protocol === 'cv');
   const atFull = (s: Summary) => full.get(s.dataset) === s.budget;
@@ -38,14 +42,14 @@ export function buildFigures(ctx: FigureContext): Figure[] {
     if (points.length) figures.push({ id: `metric-${metric}`, title: `${metric} at the full label budget`, spec: metricChart(points, metric, methods, budgetNote) });
   }
 
-  const paired = pairedPoints(run, control, methods, full);
-  if (paired.length) figures.push({ id: 'paired-accuracy', title: `Per-fold accuracy: ${control} vs each baseline`, spec: pairedChart(paired, control, 'accuracy', methods.filter((m) => m !== control)) });
+  const paired = pairedPoints(run, control, methods, full, primary);
+  if (paired.length) figures.push({ id: `paired-${primary}`, title: `Per-fold ${metricName}: ${control} vs each baseline`, spec: pairedChart(paired, control, primary, methods.filter((m) => m !== control)) });
 
-  const efficiency = efficiencyPoints(run, cv);
+  const efficiency = efficiencyPoints(run, cv, primary);
   const curves = new Map<string, Set<string>>();
   for (const p of efficiency) (curves.get(`${p.dataset}${SEP}${p.method}`) ?? curves.set(`${p.dataset}${SEP}${p.method}`, new Set()).get(`${p.dataset}${SEP}${p.method}`)!).add(p.budget);
   if ([...curves.values()].some((budgets) => budgets.size >= 2)) {
-    figures.push({ id: 'efficiency-accuracy', title: 'Label efficiency', spec: efficiencyChart(efficiency, 'accuracy', methods) });
+    figures.push({ id: `efficiency-${primary}`, title: `Label efficiency (${metricName})`, spec: efficiencyChart(efficiency, primary, methods) });
   }
 
   if (ctx.across.friedman && ctx.across.cd !== undefined) {
@@ -77,28 +81,29 @@ export function classesOf(run: RunData, dataset: string): string[] {
   return [...seen].sort();
 }
 
-/** Per fold (× repeat × seed) accuracy of the control and of each baseline, at the full budget. */
-function pairedPoints(run: RunData, control: string, methods: string[], full: Map<string, Budget>): PairedPoint[] {
+/** Per fold (× repeat × seed × draw) score of the control and of each baseline, at the full budget. */
+function pairedPoints(run: RunData, control: string, methods: string[], full: Map<string, Budget>, metric: string): PairedPoint[] {
   const scores = new Map<string, number>();
   for (const r of run.results) {
-    if (r.metric === 'accuracy' && r.fold !== 'official' && full.get(r.dataset) === r.budget) scores.set([r.dataset, r.method, r.fold, r.repeat, r.seed].join(SEP), r.value);
+    if (r.metric === metric && r.fold !== 'official' && full.get(r.dataset) === r.budget) scores.set([r.dataset, r.method, r.fold, r.repeat, r.seed, r.draw ?? 0].join(SEP), r.value);
   }
   const points: PairedPoint[] = [];
   for (const [key, proposedScore] of scores) {
-    const [dataset, method, fold, repeat, seed] = key.split(SEP);
+    const [dataset, method, fold, repeat, seed, draw] = key.split(SEP);
     if (method !== control) continue;
     for (const baseline of methods) {
-      const other = scores.get([dataset, baseline, fold, repeat, seed].join(SEP));
-      if (baseline !== control && other !== undefined) points.push({ dataset, baseline, unit: `fold ${fold}, repeat ${repeat}, seed ${seed}`, baselineScore: other, proposedScore });
+      const other = scores.get([dataset, baseline, fold, repeat, seed, draw].join(SEP));
+      const unit = `fold ${fold}, repeat ${repeat}, seed ${seed}${draw === '0' ? '' : `, draw ${draw}`}`;
+      if (baseline !== control && other !== undefined) points.push({ dataset, baseline, unit, baselineScore: other, proposedScore });
     }
   }
   return points;
 }
 
-function efficiencyPoints(run: RunData, cv: Summary[]): EfficiencyPoint[] {
+function efficiencyPoints(run: RunData, cv: Summary[], metric: string): EfficiencyPoint[] {
   const points: EfficiencyPoint[] = [];
   for (const s of cv) {
-    if (s.metric !== 'accuracy') continue;
+    if (s.metric !== metric) continue;
     // Labels actually used per class: n_labelled / classes (a budget may exceed a small class).
     const used = cv.find((u) => u.metric === 'n_labelled' && u.dataset === s.dataset && u.method === s.method && u.budget === s.budget);
     const k = classesOf(run, s.dataset).length;

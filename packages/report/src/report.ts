@@ -76,7 +76,7 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
   const figureDir = join(dirname(htmlPath), 'figures');
   const written: string[] = [];
   const rendered: { figure: Figure; svg?: string; error?: string }[] = [];
-  for (const figure of buildFigures({ run, summaries, across, control, methods, full })) {
+  for (const figure of buildFigures({ run, summaries, across, control, methods, full, metric })) {
     try {
       const svg = await renderSvg(figure.spec, `${figure.id}-`);
       await atomicWriteFile(join(figureDir, `${figure.id}.svg`), svg);

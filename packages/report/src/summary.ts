@@ -35,32 +35,38 @@ export function foldsPerDataset(rows: ResultRow[]): Map<string, number> {
 /**
  * Mean, sd and a 95% CI of the mean for every dataset × method × budget × protocol × metric.
  * Cross-validation scores share training data, so the CI uses Nadeau & Bengio's corrected
- * variance (1/J + 1/(k-1))·s² with J scores from k folds, the same correction as the
- * corrected resampled t-test; the naive s²/J would be too narrow. Bounds of [0, 1] metrics are
- * clipped to [0, 1].
+ * variance (1/J + 1/(k-1))·s² over the J fold means (seeds and labelled draws of one fold ×
+ * repeat averaged first, as the paired test does: they share the fold's test set), the same
+ * correction as the corrected t-test; the naive s²/J would be too narrow. sd is over every score.
+ * Bounds of [0, 1] metrics are clipped to [0, 1].
  */
 export function summarize(rows: ResultRow[]): Summary[] {
   const k = foldsPerDataset(rows);
-  const groups = new Map<string, { key: Omit<Summary, 'n' | 'mean'>; values: number[] }>();
+  const groups = new Map<string, { key: Omit<Summary, 'n' | 'mean'>; values: number[]; units: Map<string, number[]> }>();
   for (const r of rows) {
     const protocol = protocolOf(r.fold);
     const id = [r.dataset, r.method, r.budget, protocol, r.metric].join('\u0000');
-    const g = groups.get(id) ?? groups.set(id, { key: { dataset: r.dataset, method: r.method, budget: r.budget, protocol, metric: r.metric }, values: [] }).get(id)!;
+    const g = groups.get(id) ?? groups.set(id, { key: { dataset: r.dataset, method: r.method, budget: r.budget, protocol, metric: r.metric }, values: [], units: new Map() }).get(id)!;
     g.values.push(r.value);
+    const unit = protocol === 'cv' ? `${r.fold}|${r.repeat}` : `${r.seed}|${r.draw ?? 0}`;
+    (g.units.get(unit) ?? g.units.set(unit, []).get(unit)!).push(r.value);
   }
   const out: Summary[] = [];
-  for (const { key, values } of groups.values()) {
+  for (const { key, values, units } of groups.values()) {
     const n = values.length;
     const s: Summary = { ...key, n, mean: mean(values) };
-    if (n >= 2) {
-      s.sd = sd(values);
+    if (n >= 2) s.sd = sd(values);
+    const unitMeans = [...units.values()].map((v) => mean(v));
+    const j = unitMeans.length;
+    if (j >= 2) {
       const folds = k.get(key.dataset) ?? 0;
-      const factor = 1 / n + (key.protocol === 'cv' && folds >= 2 ? 1 / (folds - 1) : 0);
-      const half = tQuantile(0.975, n - 1) * Math.sqrt(factor) * s.sd;
+      const factor = 1 / j + (key.protocol === 'cv' && folds >= 2 ? 1 / (folds - 1) : 0);
+      const centre = mean(unitMeans);
+      const half = tQuantile(0.975, j - 1) * Math.sqrt(factor) * sd(unitMeans);
       // Scores are proportions: a bound outside [0, 1] carries no information, so it is clipped.
       const bounded = BOUNDED_METRICS.has(key.metric);
-      s.ciLow = bounded ? Math.max(0, s.mean - half) : s.mean - half;
-      s.ciHigh = bounded ? Math.min(1, s.mean + half) : s.mean + half;
+      s.ciLow = bounded ? Math.max(0, centre - half) : centre - half;
+      s.ciHigh = bounded ? Math.min(1, centre + half) : centre + half;
     }
     out.push(s);
   }

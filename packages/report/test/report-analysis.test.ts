@@ -54,6 +54,15 @@ describe('summarize', () => {
     expect(a.ciHigh).toBeCloseTo(0.8986086832170818, 8);
   });
 
+  it('with draws, the CI is over fold means (draws share the fold), not over every draw', () => {
+    // Each fold's two draws are A ± 0.01: fold means = A, so the CI equals the one without draws.
+    const drawn = run.results.filter((r) => r.method === 'zero-bias-cae').flatMap((r) => [0, 1].map((draw) => ({ ...r, draw, value: r.value + (draw ? 0.01 : -0.01) })));
+    const a = summarize(drawn)[0];
+    expect(a.n).toBe(10);
+    expect(a.ciLow).toBeCloseTo(0.7733913167829182, 8);
+    expect(a.ciHigh).toBeCloseTo(0.8986086832170818, 8);
+  });
+
   it('leaves sd and CI undefined for a single score and clips [0,1] metrics', () => {
     const rows = [
       { dataset: 'd', method: 'm', fold: 0, repeat: 0, budget: 'all' as const, seed: 0, metric: 'accuracy', value: 0.99 },

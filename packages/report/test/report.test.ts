@@ -37,7 +37,7 @@ describe('buildReport on a complete synthetic run', () => {
 
   it('inlines one SVG per chart and writes each as SVG and PNG', async () => {
     const charts = [...full.html.matchAll(/<figure class="chart" id="fig-([^"]+)"[^>]*><svg/g)].map((m) => m[1]);
-    expect(charts).toEqual(expect.arrayContaining(['metric-accuracy', 'metric-auc', 'paired-accuracy', 'efficiency-accuracy', 'critical-difference', 'confusion-breastmnist', 'timing']));
+    expect(charts).toEqual(expect.arrayContaining(['metric-accuracy', 'metric-auc', 'paired-balanced_accuracy', 'efficiency-balanced_accuracy', 'critical-difference', 'confusion-breastmnist', 'timing']));
     expect(full.result.figures.sort()).toEqual(charts.flatMap((id) => [join(full.dir, 'figures', `${id}.png`), join(full.dir, 'figures', `${id}.svg`)]).sort());
     for (const f of full.result.figures) expect(existsSync(f)).toBe(true);
     const files = [...(await readdir(full.dir)), ...(await readdir(join(full.dir, 'figures')))];
