@@ -60,7 +60,7 @@ const METRIC_COLUMNS = ['accuracy', 'balanced_accuracy', 'macro_f1', 'auc'];
 export function resultsSection(summaries: Summary[], methods: string[]): string {
   if (!summaries.length) return section('results', 'Results', note('No results to show yet (results.csv is missing or empty).'));
   const metrics = METRIC_COLUMNS.filter((m) => summaries.some((s) => s.metric === m));
-  let body = note('Scores are mean ± sd over folds × repeats × seeds (n); brackets: 95% CI of the mean with the Nadeau–Bengio corrected variance for cross-validation. Bold: best mean per dataset, budget and metric.');
+  let body = note('Scores are mean ± sd over folds × repeats × seeds × draws (n); brackets: 95% CI of the mean with the Nadeau–Bengio corrected variance over fold means (seeds and draws of a fold averaged first) for cross-validation. Bold: best mean per dataset, budget and metric.');
   const groups = new Map<string, Summary[]>();
   for (const s of summaries) {
     const key = `${s.dataset}\u0000${s.protocol}`;
