@@ -20,16 +20,18 @@ export async function setUpBackends(): Promise<void> {
  */
 export function describeNative(name: string, body: () => void): void {
   const reason = addonUnavailableReason();
-  if (reason == null) return describe(name, body);
-  if (process.env.UDTL_REQUIRE_NATIVE === '1') {
-    return describe(name, () => {
+  if (reason == null) {
+    describe(name, body);
+  } else if (process.env.UDTL_REQUIRE_NATIVE === '1') {
+    describe(name, () => {
       it('needs the oneDNN addon (UDTL_REQUIRE_NATIVE=1)', () => {
         throw new Error(`@udtl/native is required but unavailable: ${reason}`);
       });
     });
+  } else {
+    console.warn(`skipping "${name}": @udtl/native unavailable (${reason})`);
+    describe.skip(name, body);
   }
-  console.warn(`skipping "${name}": @udtl/native unavailable (${reason})`);
-  describe.skip(name, body);
 }
 
 /** Seeded uniform values in [-1, 1) (mulberry32), so every run compares the same inputs. */

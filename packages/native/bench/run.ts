@@ -1,0 +1,204 @@
+/**
+ * tfjs-wasm, wasm + oneDNN (@udtl/native) and, where Debian's python3-torch imports, PyTorch, side
+ * by side in one run, interleaved round by round, on one pinned core (taskset -c 0):
+ *  1. matmul GFLOP/s on the CAE's training GEMMs (forward, its transposes, the 1x1 CAE's);
+ *  2. one CAE epoch of the first layer of zero-bias-cae's default configuration (3x3x320 patches
+ *     → 512, TRec, tied, Adam, batch 256, 8 patches per map) on 2,400 maps (one fold's pool);
+ *  3. the CAE fits of zero-bias-cae's default grid on those 2,400 maps, wasm vs oneDNN
+ *     (what one fold's fit spends in training; --skip-fit skips).
+ *
+ *   node --import tsx bench/run.ts [--rounds 2] [--maps 2400] [--skip-fit] [--no-pin]
+ *
+ * Core is imported from its build (packages/core/dist): a package dependency would be circular.
+ */
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import { addonUnavailableReason, registerNativeKernels, unregisterNativeKernels } from '@udtl/native';
+import { CAE_DEFAULTS, initBackend, mulberry32, ZERO_BIAS_CAE_DEFAULTS, ZeroBiasCAE, type CaeParams, type FeatureMaps } from '../../core/dist/index.js';
+
+const argv = process.argv.slice(2);
+const numArg = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+
+// Pin: re-run this script under taskset -c 0 (the ratios compare one core with one core).
+if (!argv.includes('--no-pin') && process.env.UDTL_BENCH_PINNED !== '1') {
+  const r = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, UDTL_BENCH_PINNED: '1' },
+  });
+  if (r.error == null) process.exit(r.status ?? 1);
+  console.log(`(taskset unavailable: ${r.error.message}; running unpinned)`);
+}
+const pinned = process.env.UDTL_BENCH_PINNED === '1';
+const rounds = numArg('--rounds', 2);
+const nMaps = numArg('--maps', 2400);
+
+await initBackend({ force: 'wasm' });
+const why = addonUnavailableReason();
+if (why != null) console.log(`oneDNN kernels unavailable (${why}): only wasm (and PyTorch) are measured.`);
+const native = why == null ? registerNativeKernels(pinned ? { threads: 1 } : {}) : undefined;
+const useNative = (on: boolean) => (on ? registerNativeKernels(pinned ? { threads: 1 } : {}) : unregisterNativeKernels());
+const python = findTorch();
+console.log(
+  `one core${pinned ? ' (taskset -c 0)' : ' (not pinned)'}; tfjs ${tf.version_core} wasm` +
+    (native ? `; oneDNN ${native.version}, ${native.threads} thread(s)` : '') +
+    (python ? `; PyTorch via ${python.cmd} (${python.version})` : '; PyTorch: not importable (apt-get install python3-torch libopenblas0-pthread)') +
+    `\nnote: the machine is shared; every figure is the median of ${rounds} interleaved rounds.\n`,
+);
+
+/** A Python that imports torch: UDTL_TORCH_PYTHON, python3, or Debian's /usr/bin/python3 (pyenv may shadow it). */
+function findTorch(): { cmd: string; version: string } | undefined {
+  for (const cmd of [process.env.UDTL_TORCH_PYTHON, 'python3', '/usr/bin/python3']) {
+    if (!cmd) continue;
+    const r = spawnSync(cmd, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: torchEnv() });
+    if (r.status === 0) return { cmd, version: `torch ${r.stdout.trim()}` };
+  }
+  return undefined;
+}
+
+/** OpenBLAS tuning variables set for other tools on these machines would misconfigure torch's BLAS. */
+function torchEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function torch(args: string[]): Record<string, unknown> {
+  const script = new URL('./cae_epoch.py', import.meta.url).pathname;
+  const r = spawnSync(python!.cmd, [script, '--threads', '1', ...args], { encoding: 'utf8', env: torchEnv() });
+  if (r.status !== 0) throw new Error(`cae_epoch.py failed: ${r.stderr.trim().split('\n').at(-1)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const fmt = (x: number | undefined, digits = 1) => (x == null ? '—' : x.toFixed(digits));
+
+// 1. matmul GFLOP/s (the same shapes as cae_epoch.py's SHAPES)
+const SHAPES: Array<{ label: string; m: number; k: number; n: number; ta: boolean; tb: boolean }> = [
+  { label: 'x·W        256×2880 · 2880×512', m: 256, k: 2880, n: 512, ta: false, tb: false },
+  { label: 'h·Wᵀ       256×512 · (2880×512)ᵀ', m: 256, k: 512, n: 2880, ta: false, tb: true },
+  { label: 'xᵀ·dz      (256×2880)ᵀ · 256×512', m: 2880, k: 256, n: 512, ta: true, tb: false },
+  { label: '1×1 CAE    12544×320 · 320×2048', m: 12544, k: 320, n: 2048, ta: false, tb: false },
+];
+
+/** This process's CPU seconds (user + system): on a shared machine, wall time also measures the neighbours. */
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** GFLOP/s by CPU time, as cae_epoch.py measures PyTorch's. */
+function gflops(s: (typeof SHAPES)[number], seconds = 1): number {
+  const a = tf.randomUniform(s.ta ? [s.k, s.m] : [s.m, s.k]);
+  const b = tf.randomUniform(s.tb ? [s.n, s.k] : [s.k, s.n]);
+  tf.matMul(a, b, s.ta, s.tb).dispose();
+  let reps = 0;
+  const t0 = cpuSeconds();
+  while (cpuSeconds() - t0 < seconds) {
+    tf.matMul(a, b, s.ta, s.tb).dispose();
+    reps++;
+  }
+  const rate = (2 * s.m * s.k * s.n * reps) / (cpuSeconds() - t0) / 1e9;
+  tf.dispose([a, b]);
+  return rate;
+}
+
+const mm = { wasm: [] as number[][], onednn: [] as number[][], torch: [] as number[][] };
+for (let r = 0; r < rounds; r++) {
+  useNative(false);
+  mm.wasm.push(SHAPES.map((s) => gflops(s)));
+  if (native) {
+    useNative(true);
+    mm.onednn.push(SHAPES.map((s) => gflops(s)));
+  }
+  if (python) mm.torch.push(torch(['--matmul']).gflops as number[]);
+}
+const col = (rows: number[][], i: number) => (rows.length ? median(rows.map((row) => row[i])) : undefined);
+console.log('1. matmul GFLOP/s (CPU time)   wasm   oneDNN   PyTorch   oneDNN/PyTorch');
+SHAPES.forEach((s, i) => {
+  const [w, o, p] = [col(mm.wasm, i), col(mm.onednn, i), col(mm.torch, i)];
+  console.log(`   ${s.label.padEnd(34)} ${fmt(w).padStart(5)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)} ${(o && p ? fmt(o / p, 2) : '—').padStart(16)}`);
+});
+
+// 2. one CAE epoch of the default configuration's first layer
+/** Correlated random maps (a few latent factors per position), as in core's bench/cae.bench.ts. */
+function randomMaps(n: number, seed: number, [h, w, c] = [7, 7, 320]): FeatureMaps {
+  const rng = mulberry32(seed);
+  const rank = 16;
+  const basis = Float32Array.from({ length: rank * c }, () => rng() * 2 - 1);
+  const data = new Float32Array(n * h * w * c);
+  const f = new Float32Array(rank);
+  for (let p = 0; p < n * h * w; p++) {
+    for (let q = 0; q < rank; q++) f[q] = rng() * 2 - 1;
+    for (let j = 0; j < c; j++) {
+      let v = 0.2 * rng();
+      for (let q = 0; q < rank; q++) v += f[q] * basis[q * c + j];
+      data[p * c + j] = v;
+    }
+  }
+  return { n, height: h, width: w, channels: c, data };
+}
+
+/** The CAE parameters of zero-bias-cae's defaults (and of a grid entry). */
+function caeParams(overrides: Record<string, unknown> = {}): Partial<CaeParams> {
+  const all = { ...ZERO_BIAS_CAE_DEFAULTS, ...overrides } as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(CAE_DEFAULTS).filter((k) => all[k] !== undefined).map((k) => [k, all[k]])) as Partial<CaeParams>;
+}
+const first = (v: number | number[]) => (Array.isArray(v) ? v[0] : v);
+const defaults = caeParams();
+const layer1 = { ...defaults, layers: 1, kernelSize: first(defaults.kernelSize!), filters: first(defaults.filters!), epochs: 1 };
+
+/** Wall and CPU seconds of one CAE fit. */
+function fitSeconds(maps: FeatureMaps, params: Partial<CaeParams>): { seconds: number; cpu: number } {
+  const [t0, c0] = [performance.now(), cpuSeconds()];
+  new ZeroBiasCAE(params).fit(maps).dispose();
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
+}
+
+const maps = randomMaps(nMaps, 1);
+type Timing = { seconds: number; cpu: number };
+const epoch = { wasm: [] as Timing[], onednn: [] as Timing[], torch: [] as Timing[] };
+const tensorsBefore = tf.memory().numTensors;
+for (let r = 0; r < rounds; r++) {
+  useNative(false);
+  epoch.wasm.push(fitSeconds(maps, layer1));
+  if (native) {
+    useNative(true);
+    epoch.onednn.push(fitSeconds(maps, layer1));
+  }
+  if (python) {
+    const out = torch(['--maps', String(nMaps), '--kernel', String(layer1.kernelSize), '--filters', String(layer1.filters)]);
+    epoch.torch.push({ seconds: out.seconds as number, cpu: out.cpuSeconds as number });
+  }
+}
+const med = (ts: Timing[], key: keyof Timing) => (ts.length ? median(ts.map((t) => t[key])) : undefined);
+const ratio = (a?: number, b?: number) => (a != null && b != null ? `${fmt(a / b, 2)}×` : '—');
+console.log(
+  `\n2. one CAE epoch, ${layer1.kernelSize}x${layer1.kernelSize}x320 → ${layer1.filters} (${defaults.activation}, tied, Adam, batch ${defaults.batchSize}, ` +
+    `${defaults.patchesPerMap} patches/map, ${nMaps} maps)`,
+);
+console.log('   seconds        wasm   oneDNN   PyTorch   wasm/oneDNN   oneDNN/PyTorch   wasm/PyTorch');
+for (const key of ['seconds', 'cpu'] as const) {
+  const [w, o, p] = [med(epoch.wasm, key), med(epoch.onednn, key), med(epoch.torch, key)];
+  console.log(
+    `   ${(key === 'cpu' ? 'CPU' : 'wall').padEnd(10)} ${fmt(w).padStart(7)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)}` +
+      `${ratio(w, o).padStart(14)}${ratio(o, p).padStart(17)}${ratio(w, p).padStart(15)}`,
+  );
+}
+console.log(`   (time ratios: oneDNN/PyTorch < 1 is faster than PyTorch); tensors leaked: ${tf.memory().numTensors - tensorsBefore}`);
+
+// 3. the default grid's CAE fits on one fold's pool
+if (!argv.includes('--skip-fit')) {
+  console.log(`\n3. zero-bias-cae's default grid, CAE fits on ${nMaps} maps (${defaults.epochs} epochs each), wasm vs oneDNN:`);
+  let totals = [0, 0];
+  for (const entry of ZERO_BIAS_CAE_DEFAULTS.grid as Record<string, unknown>[]) {
+    const params = caeParams(entry);
+    useNative(false);
+    const w = fitSeconds(maps, params);
+    const o = native ? (useNative(true), fitSeconds(maps, params)) : undefined;
+    totals = [totals[0] + w.seconds, totals[1] + (o?.seconds ?? 0)];
+    const label = JSON.stringify({ layers: params.layers, kernelSize: params.kernelSize, filters: params.filters });
+    console.log(`   ${label}: wasm ${fmt(w.seconds)} s (CPU ${fmt(w.cpu)}), oneDNN ${fmt(o?.seconds)} s (CPU ${fmt(o?.cpu)})`);
+  }
+  if (native) console.log(`   total wall: wasm ${fmt(totals[0])} s, oneDNN ${fmt(totals[1])} s (${fmt(totals[0] / totals[1], 2)}× faster)`);
+}
