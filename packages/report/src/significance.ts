@@ -11,7 +11,7 @@
  */
 import { correctedInterval, foldUnits, mcnemar, minimumDetectableDifference, planDesign, roundTo, wilcoxonSignedRank, type DesignPlan, type FoldUnits, type ReplicateDifference } from './stats/index.js';
 import { compareBudgets, DEFAULT_DECISION, type Budget, type PredictionRow, type ResultRow } from './results/types.js';
-import { pRelation } from './html/format.js';
+import { pointsText, pRelation } from './html/format.js';
 import { BOUNDED_METRICS, protocolOf, type Protocol } from './summary.js';
 
 /** Metrics reported beside the primary one (mean Δ only; the decision uses the primary metric). */
@@ -174,7 +174,7 @@ function compareCell(
   if (means.length < 2 || units.folds < 2) {
     c.notTestable = `${means.length} paired fold(s) from ${units.folds} fold index(es): the corrected t needs at least 2 folds`;
   } else if (BOUNDED_METRICS.has(metric) && c.baselineMean >= 1 - delta) {
-    c.notTestable = `${baseline} scores ${(100 * c.baselineMean).toFixed(1)}% ${metric.replace(/_/g, ' ')}, leaving ${(100 * (1 - c.baselineMean)).toFixed(1)} points of headroom, less than the smallest gain of interest δ = ${(100 * delta).toFixed(1).replace(/\.0$/, '')} point(s)`;
+    c.notTestable = `${baseline} scores ${(100 * c.baselineMean).toFixed(1)}% ${metric.replace(/_/g, ' ')}, leaving ${(100 * (1 - c.baselineMean)).toFixed(1)} points of headroom, less than the smallest gain of interest δ = ${pointsText(delta)}`;
   } else if (means.every((v) => v === means[0])) {
     c.notTestable = `the paired differences have no variance (every fold gives Δ = ${pts(means[0])}), so no interval can be formed`;
   }

@@ -13,6 +13,7 @@
  * differences have no variance, or there are fewer than two folds.
  */
 import { compareBudgets, DEFAULT_DECISION, type Budget } from './results/types.js';
+import { pointsText } from './html/format.js';
 import type { Comparison, Power } from './significance.js';
 
 /** 'better': the paper claims a gain; 'close': it claims to come close (non-inferiority). */
@@ -95,7 +96,7 @@ export interface VerdictOptions {
 }
 
 const pts = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`;
-export const pointsText = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} point${Math.abs(100 * x - 1) < 1e-9 ? '' : 's'}`;
+export { pointsText };
 const levelText = (level: number) => `${(100 * level).toFixed(2).replace(/\.?0+$/, '')}%`;
 
 /**

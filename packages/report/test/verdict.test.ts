@@ -111,7 +111,7 @@ describe('not testable, said in those words with the reason', () => {
     const vs = assessClaims(compareWithControl([...ceiling, ...cell('d1')], [], { control }), { control });
     const v = by(vs, 'mednist', 'transfer-learned');
     expect(v.outcome).toBe('not testable');
-    expect(v.sentence).toBe('Not testable: transfer-learned scores 99.8% balanced accuracy, leaving 0.2 points of headroom, less than the smallest gain of interest δ = 1 point(s).');
+    expect(v.sentence).toBe('Not testable: transfer-learned scores 99.8% balanced accuracy, leaving 0.2 points of headroom, less than the smallest gain of interest δ = 1 point.');
     expect(v.ciLow).toBeUndefined();
     expect(by(vs, 'd1', 'transfer-learned').familySize).toBe(1);
   });

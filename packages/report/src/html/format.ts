@@ -46,3 +46,6 @@ export function table(header: string[], rows: string[][], className = ''): strin
 export const section = (id: string, title: string, body: string) => `<section id="${esc(id)}"><h2>${esc(title)}</h2>${body}</section>`;
 export const note = (text: string) => `<p class="note">${esc(text)}</p>`;
 export const notes = (items: string[]) => (items.length ? `<ul class="notes">${items.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '');
+
+/** A metric-unit difference as points, e.g. 0.01 → '1 point', 0.025 → '2.5 points'. */
+export const pointsText = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} point${Math.abs(100 * x - 1) < 1e-9 ? '' : 's'}`;
