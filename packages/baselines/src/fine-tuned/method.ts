@@ -76,7 +76,9 @@ export const FINE_TUNED_DEFAULTS: FineTunedParams = {
   resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
   trainBlocks: 1,
   // 2 learning rates × 4 training lengths: 8 candidates, as every probe method's 2 configurations × 4 C values.
-  maxEpochs: 8,
+  // 6 epochs of ≥ 4 steps fit the 24-step cap with 5 and 20 labels per class; with every label the
+  // cap (what 2 CPU cores afford) ends the selection runs within their first epoch, and says so.
+  maxEpochs: 6,
   maxSteps: 24,
   convergenceTol: 0.01,
   batchSize: 32,
