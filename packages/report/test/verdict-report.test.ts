@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chosenSection, chosenValue, selectionSummary } from '../src/html/verdict.js';
+import { chosenSection, chosenValue, detectability, selectionSummary } from '../src/html/verdict.js';
+import type { ClaimVerdict } from '../src/verdict.js';
 import { buildReport } from '../src/report.js';
 import type { JobRecord } from '../src/results/types.js';
 import { writeSyntheticRun, type SyntheticOptions } from '../src/synthetic.js';
@@ -88,6 +89,22 @@ describe('verdict in the report', () => {
     expect(section).toContain('<span class="sig-worse">4 of 12 (33%)</span>');
     // epochs 4 + fold % 3 over folds 0–4 and official (= fold 0), twice: 4 ×6, 5 ×4, 6 ×2; fold 1 hit the step cap.
     expect(t).toContain('fine-tuned | 12 | 4–6 (median 4) | 10 of 12 | 2 of 12 |');
+  });
+});
+
+describe('detectability: the statement before any verdict', () => {
+  const v = (baseline: string, kind: 'better' | 'close', mdd?: number): ClaimVerdict => ({
+    dataset: 'd', budget: 'all', metric: 'balanced_accuracy', control: 'zero-bias-cae', baseline, kind, nUnits: 5, threshold: kind === 'better' ? 0.01 : 0.02,
+    power: mdd === undefined ? undefined : { mdd, plan: { floor: 0, drawVarianceKnown: false } }, outcome: mdd === undefined ? 'not testable' : 'inconclusive', sentence: '', notes: [],
+  });
+  it('yes, partly or no, from the MDD of each testable cell against the claim’s threshold', () => {
+    expect(detectability([v('transfer-learned', 'better', 0.008), v('transfer-learned', 'better', 0.01)])).toEqual([
+      'better than transfer-learned: yes — 2 of 2 testable cell(s) could detect a gain of δ = 1 point with 80% power (minimum detectable difference 0.8–1.0 points).',
+    ]);
+    expect(detectability([v('fine-tuned', 'close', 0.015), v('fine-tuned', 'close', 0.06), v('fine-tuned', 'close')])).toEqual([
+      'close to fine-tuned: partly — 1 of 2 testable cell(s) could show non-inferiority within 2 points when the methods are equal with 80% power (minimum detectable difference 1.5–6.0 points); 1 cell(s) not testable.',
+    ]);
+    expect(detectability([v('transfer-learned', 'better', 0.05)])[0]).toMatch(/^better than transfer-learned: no — 0 of 1/);
   });
 });
 

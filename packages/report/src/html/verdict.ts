@@ -29,7 +29,7 @@ export function detectability(verdicts: ClaimVerdict[]): string[] {
     if (!mine.length) continue;
     const tested = mine.filter((v) => v.power);
     const untestable = mine.length - tested.length;
-    const what = mine[0].kind === 'better' ? `a gain of δ = ${pointsText(mine[0].threshold)}` : `a loss beyond the margin of ${pointsText(mine[0].threshold)}`;
+    const what = mine[0].kind === 'better' ? `a gain of δ = ${pointsText(mine[0].threshold)}` : `non-inferiority within ${pointsText(mine[0].threshold)} when the methods are equal`;
     if (!tested.length) {
       lines.push(`${claimText(mine[0])}: no cell is testable (${untestable} not testable), so this run cannot decide the claim.`);
       continue;
@@ -38,7 +38,7 @@ export function detectability(verdicts: ClaimVerdict[]): string[] {
     const mdds = tested.map((v) => 100 * v.power!.mdd);
     const range = `${Math.min(...mdds).toFixed(1)}–${Math.max(...mdds).toFixed(1)} points`;
     const verdict = able === tested.length ? 'yes' : able === 0 ? 'no' : 'partly';
-    lines.push(`${claimText(mine[0])}: ${verdict} — ${able} of ${tested.length} testable cell(s) could detect ${what} with 80% power (minimum detectable difference ${range})${untestable ? `; ${untestable} cell(s) not testable` : ''}.`);
+    lines.push(`${claimText(mine[0])}: ${verdict} — ${able} of ${tested.length} testable cell(s) could ${mine[0].kind === 'better' ? 'detect' : 'show'} ${what} with 80% power (minimum detectable difference ${range})${untestable ? `; ${untestable} cell(s) not testable` : ''}.`);
   }
   return lines;
 }
