@@ -130,7 +130,7 @@ export function compareWithControl(results: ResultRow[], predictions: Prediction
     }
   }
   adjustFamilies(out, alpha, target);
-  attachMcNemar(out, predictions, alpha);
+  attachMcNemar(out, predictions);
   for (const c of out) c.verdict = verdict(c, alpha);
   return out;
 }
@@ -213,7 +213,7 @@ function perFoldIndexMeans(c: Comparison) {
 }
 
 /** McNemar on one official split per cell (the first seed and draw): pooling splits would count each test image several times. */
-function attachMcNemar(comparisons: Comparison[], predictions: PredictionRow[], alpha: number): void {
+function attachMcNemar(comparisons: Comparison[], predictions: PredictionRow[]): void {
   const official = comparisons.filter((c) => c.protocol === 'official');
   if (!official.length) return;
   const correct = new Map<string, Map<string, boolean>>(); // dataset|budget|method|split → sample → right
@@ -246,7 +246,6 @@ function attachMcNemar(comparisons: Comparison[], predictions: PredictionRow[], 
     const family = tested.filter((c) => c.baseline === baseline);
     for (const c of family) c.mcnemar!.pAdjusted = Math.min(1, family.length * c.mcnemar!.pValue);
   }
-  void alpha;
 }
 
 function verdict(c: Comparison, alpha: number): string {
