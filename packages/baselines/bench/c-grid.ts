@@ -1,7 +1,7 @@
 /**
  * Where the chosen C falls in its grid, raw (cScaling 'none') vs scaled to the feature dimension,
  * for the probe baselines on brain-tumor-mri (5 folds × budgets), from the feature cache.
- *   node --import tsx bench/c-grid.ts [--methods transfer-learned] [--budgets 5,20,all] [--folds 5]
+ *   node --import tsx bench/c-grid.ts [--methods transfer-learned] [--budgets 5,20,all] [--folds 5] [--c 1e-5,1e-4,1e-3,1e-2]
  */
 import { parseArgs } from 'node:util';
 import * as core from '@udtl/core';
@@ -15,6 +15,8 @@ const { values } = parseArgs({
     budgets: { type: 'string', default: '5,20,all' },
     folds: { type: 'string', default: '5' },
     scalings: { type: 'string', default: 'none,feature-dimension' },
+    /** Comma-separated C values (at 1,024 features when scaled); default: the methods' own. */
+    c: { type: 'string' },
   },
 });
 await core.initBackend();
@@ -24,7 +26,7 @@ const folds = stratifiedKFold(ds.samples, { k: 5, seed: 0 }).slice(0, Number(val
 const tally = new Map<string, Record<string, number>>();
 for (const id of values.methods!.split(',')) {
   for (const scaling of values.scalings!.split(',')) {
-    const method = core.createMethod(id, { cScaling: scaling });
+    const method = core.createMethod(id, { cScaling: scaling, ...(values.c ? { cCandidates: values.c.split(',').map(Number) } : {}) });
     for (const b of values.budgets!.split(',')) {
       const budget: LabelBudget = b === 'all' ? 'all' : { perClass: Number(b) };
       for (const fold of folds) {
