@@ -1,8 +1,9 @@
 /**
- * Checks that stop a run before it starts, in the order a run would hit them: settings (output
- * folder, data root, backend and engine names) → datasets load and decode → backbones → label
- * budgets feasible → weights present (downloaded if need be, once nothing else is wrong) → taps. Every problem found is reported at once, naming the
- * bad value; the backend itself starts in the first worker, and the runner stops when it cannot.
+ * Checks that stop a run before it starts: settings (output folder, data root, backend and engine
+ * names) → datasets load and decode → backbones → label budgets feasible → weights present
+ * (downloaded if need be, once nothing else is wrong) → taps. Every problem found is reported at
+ * once, naming the bad value; the backend itself starts in the first worker, and the runner stops
+ * the run when it cannot.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import * as core from '@udtl/core';
 import * as datasets from '@udtl/datasets';
 import type { ExperimentConfig, MethodEntry } from './config.js';
-import { loadExperimentDataset, type WorkerEnv } from './execute.js';
+import { loadExperimentDataset } from './execute.js';
 
 type LoadedDataset = Awaited<ReturnType<typeof loadExperimentDataset>>;
 
@@ -79,7 +80,8 @@ export async function preflight(
     try {
       const dataset = await timed('load datasets', () => loadExperimentDataset(env, entry.id));
       problems.push(...(await timed('check images', () => checkDecodable(dataset))));
-      const folds = config.seeds.flatMap((seed) => foldsOf(dataset, config, seed).map((f) => ({ seed, ...f })));
+      const groups = await timed('fold groups', () => datasets.foldGroups(dataset, { nearDuplicates: config.nearDuplicates, cacheDir: options.cacheDir }));
+      const folds = config.seeds.flatMap((seed) => foldsOf(dataset, config, seed, groups.groupOf).map((f) => ({ seed, ...f })));
       planned.push({ id: entry.id, dataset, dataHash: dataIdentity(dataset), folds });
     } catch (err) {
       problems.push(`dataset '${entry.id}': ${(err as Error).message}`);
@@ -96,11 +98,11 @@ export async function preflight(
   return { datasets: planned, seconds: (performance.now() - t0) / 1000, steps };
 }
 
-/** Folds of one dataset for one seed: stratified k-fold (repeated), plus the official split when asked. */
-export function foldsOf(ds: LoadedDataset, config: ExperimentConfig, seed: number): Array<{ label: number | 'official'; fold: datasets.Fold }> {
-  const folds: Array<{ label: number | 'official'; fold: datasets.Fold }> = datasets
-    .stratifiedKFold(ds.samples, { k: config.folds, repeats: config.repeats, seed })
-    .map((fold) => ({ label: fold.index, fold }));
+/** Folds of one dataset for one seed: stratified k-fold (repeated; grouped when `groupOf` is given), plus the official split when asked. */
+export function foldsOf(ds: LoadedDataset, config: ExperimentConfig, seed: number, groupOf?: ReadonlyMap<string, string>): Array<{ label: number | 'official'; fold: datasets.Fold }> {
+  const options = { k: config.folds, repeats: config.repeats, seed };
+  const made = groupOf ? datasets.groupedStratifiedKFold(ds.samples, groupOf, options) : datasets.stratifiedKFold(ds.samples, options);
+  const folds: Array<{ label: number | 'official'; fold: datasets.Fold }> = made.map((fold) => ({ label: fold.index, fold }));
   if (config.officialSplit && ds.samples.some((s) => s.split === 'test')) {
     folds.push({ label: 'official', fold: datasets.officialSplit(ds.samples) });
   }

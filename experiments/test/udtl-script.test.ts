@@ -32,5 +32,7 @@ describe('pnpm udtl (the root script: build, then the CLI)', () => {
     expect(r.stdout).not.toContain('turbo');
     expect(r.stderr).not.toContain('turbo');
     expect(r.stdout).toMatch(/^mobilenet-v2-1\.0$/m);
+    // The CLI's exit code comes through.
+    expect(runScript('exit 0', 'backbones show').status).toBe(1);
   });
 });
