@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as core from '@udtl/core';
 import { dataRoot, loadDatasetFromPath, modelsRoot } from '@udtl/datasets';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,10 @@ const FIXTURE = join(dataRoot(), 'fixtures', 'medical_mnist_tiny');
 const HAVE_WEIGHTS = existsSync(join(modelsRoot(), 'mobilenet_v2_1.0_224_quant'));
 
 const dir = mkdtempSync(join(tmpdir(), 'udtl-preflight-'));
+/** Whether the tfjs-node backend starts on this machine (it is installed here without its native addon). */
+const TFJS_NODE_STARTS = spawnSync(process.execPath, ['--input-type=module', '-e',
+  `const c = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href)}); await c.initBackend({ force: 'tfjs-node' });`],
+{ encoding: 'utf8' }).status === 0;
 const baseEnv = { ...process.env, UDTL_CACHE_DIR: join(tmpdir(), 'udtl-test-cache') };
 
 /** A config on the tiny MedNIST fixture; `over` replaces fields. */
@@ -49,6 +53,14 @@ describe('preflight: refused before the run starts, naming the value', () => {
     expectRefused(run(config('backend'), { UDTL_BACKEND: 'tensorflow' }), "UDTL_BACKEND='tensorflow'", 'tfjs-node-gpu, tfjs-node, wasm, cpu');
   });
 
+  it.skipIf(TFJS_NODE_STARTS)('a known backend that cannot start stops the run at its first worker, with the reason, not after every job failed', () => {
+    const r = run(config('backend-start', { methods: [{ id: 'intensity-histogram', package: '@udtl/baseline-histogram' }] }), { UDTL_BACKEND: 'tfjs-node' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/preflight found 1 problem .*\n {2}backend\/engine: worker failed to start: backend "tfjs-node" \(chosen by UDTL_BACKEND\) failed to initialise/);
+    expect(r.stderr).not.toMatch(/job\(s\) failed/);
+    expect(r.seconds).toBeLessThan(30);
+  });
+
   it('an unknown frozen engine', () => {
     expectRefused(run(config('engine'), { UDTL_ENGINE: 'tensorrt' }), "UDTL_ENGINE='tensorrt'", /auto, onnxruntime, tfjs/);
   });
@@ -64,7 +76,7 @@ describe('preflight: refused before the run starts, naming the value', () => {
 
   it('missing weights that cannot be downloaded: names the backbone, the fetch command, and a writable place for the file', () => {
     const cache = mkdtempSync(join(tmpdir(), 'udtl-preflight-cache-'));
-    // A closed local port: the download fails at once, without the network.
+    // Port 9 is on fetch's list of blocked ports: the download fails at once, without the network.
     const r = run(config('alexnet', { backbone: 'alexnet' }), { UDTL_CACHE_DIR: cache, UDTL_FETCH_BASE_URL: 'http://127.0.0.1:9' });
     expectRefused(r, "weights of backbone 'alexnet'", 'udtl fetch alexnet', `put the files into ${join(cache, 'models', 'bvlcalexnet-8')}`);
   });
