@@ -42,7 +42,59 @@ const mednist: Omit<DatasetInfo, 'id' | 'format' | 'expectedSplits'> = {
     'MedNIST, assembled by B. J. Erickson (Mayo Clinic) from TCIA, the RSNA Bone Age challenge and the NIH Chest X-ray dataset; distributed by Project MONAI.',
 };
 
+const BUSI_HOME = 'https://scholar.cu.edu.eg/?q=afahmy/pages/dataset';
+const COVID_CT_REPO = 'https://github.com/UCSD-AI4H/COVID-CT';
+
+const busi: DatasetInfo = {
+  id: 'busi',
+  description: 'BUSI breast ultrasound (Baheya Hospital, Cairo), 780 images resized to 256x256 RGB PNG, masks left out; no official split. The source of BreastMNIST (which merges benign and normal)',
+  task: 'multi-class',
+  labels: ['benign', 'malignant', 'normal'],
+  format: { kind: 'image-folder', path: 'busi' },
+  channels: 3,
+  imageSize: [256, 256],
+  source: {
+    homepage: BUSI_HOME,
+    unavailable:
+      'BUSI has no stable public download: the authors\' page offers Dataset_BUSI_with_GT.zip (~500x500 originals with masks) behind a web form and Kaggle mirrors need a login; ' +
+      'the 256x256 copy used here comes with the project\'s data mirror. Elsewhere, resize the originals to 256x256 RGB PNG and write labels.csv (path,split,label)',
+  },
+  licence: 'article CC BY 4.0; the data\'s own licence is not stated clearly (research use)',
+  citation: 'Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. Data in Brief 28:104863, 2020. doi:10.1016/j.dib.2019.104863.',
+  expectedSplits: { '': 780 },
+};
+
+const covidCt: DatasetInfo = {
+  id: 'covid-ct',
+  description: 'COVID-CT (UCSD-AI4H): CT slices cropped from figures of COVID-19 papers (COVID) and other sources (non-COVID), PNG/JPEG of varying sizes; official train/val/test split of the Data-split lists',
+  task: 'binary-class',
+  labels: ['covid', 'non-covid'],
+  format: { kind: 'image-folder', path: 'covid-ct' },
+  channels: 3,
+  source: {
+    homepage: COVID_CT_REPO,
+    fetch: {
+      kind: 'archives',
+      parts: [
+        { url: `${COVID_CT_REPO}/raw/master/Images-processed/CT_COVID.zip`, format: 'zip', into: 'CT_COVID', label: 'covid' },
+        { url: `${COVID_CT_REPO}/raw/master/Images-processed/CT_NonCOVID.zip`, format: 'zip', into: 'CT_NonCOVID', label: 'non-covid' },
+      ],
+      // Per-image sha256 and official split (from Data-split/*/{train,val,test}CT_*.txt): zip bytes may change, images may not.
+      manifest: 'covid-ct.sha256.tsv.gz',
+    },
+  },
+  licence: 'research use: the source states that all copyrights belong to the papers\' authors and publishers',
+  citation: 'Zhao J, Zhang Y, He X, Xie P. COVID-CT-Dataset: a CT scan dataset about COVID-19. arXiv:2003.13865, 2020.',
+  expectedSplits: { train: 425, val: 118, test: 203 },
+  sourceGroups: {
+    what: 'COVID: source paper (file-name prefix before -p<page>-, or the PII); non-COVID: source figure (number before %)',
+    patterns: ['^(CT_COVID/.+?)-p\\d+-', '^(CT_COVID/PIIS\\d+)', '^(CT_NonCOVID/\\d+)%'],
+  },
+};
+
 export const BUILTIN_DATASETS: DatasetInfo[] = [
+  busi,
+  covidCt,
   {
     ...brainTumorMri,
     id: 'brain-tumor-mri',

@@ -40,6 +40,8 @@ export interface LoadOptions {
   resolution?: number;
   /** `drop` (default) removes exact duplicates; `keep` keeps every file (duplicates still reported). */
   duplicates?: 'drop' | 'keep';
+  /** Identical copies with different labels: `drop` every copy (default) or keep the first copy's label. */
+  conflicts?: 'drop' | 'keep-first';
   /** Download a missing dataset from its registered public source (default true; see fetch/). */
   download?: boolean;
   /** Images decoded at once (default: available cores). */
@@ -211,7 +213,7 @@ function makeDataset(
   options: LoadOptions,
 ): Dataset {
   const foundSamples = [...found].sort((a, b) => compareIds(a.id, b.id));
-  const { kept, report } = dropDuplicates(foundSamples);
+  const { kept, report } = dropDuplicates(foundSamples, { conflicts: options.conflicts });
   const samples = options.duplicates === 'keep' ? foundSamples : kept;
   const contentHash = sha256(samples.map((s) => s.hash).sort().join('\n'));
   const source = {

@@ -164,3 +164,56 @@ function assertUniqueIds(samples: readonly Sample[]): void {
     seen.add(s.id);
   }
 }
+
+/**
+ * Repeated stratified k-fold that keeps every group (`groupOf`: sample id → group key) in one
+ * fold. With no group of two or more it is exactly `stratifiedKFold`. Otherwise, per repeat, the
+ * groups are taken largest first (equal sizes in a seeded random order) and each is put in the
+ * fold where it least increases Σ_class (count − target)², target = class size / k; ties go to the
+ * smaller fold, then the lower index. Singletons come last and fill each fold's class deficits,
+ * so class proportions stay close to stratified.
+ */
+export function groupedStratifiedKFold(samples: readonly Sample[], groupOf: ReadonlyMap<string, string>, options: KFoldOptions): Fold[] {
+  const { k, repeats = 1, seed } = options;
+  if (!Number.isInteger(k) || k < 2) throw new Error(`groupedStratifiedKFold: k must be an integer ≥ 2, got ${k}`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`groupedStratifiedKFold: repeats must be an integer ≥ 1, got ${repeats}`);
+  assertUniqueIds(samples);
+  const members = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const g = groupOf.get(s.id);
+    if (g === undefined) throw new Error(`groupedStratifiedKFold: sample '${s.id}' has no group`);
+    members.set(g, [...(members.get(g) ?? []), s]);
+  }
+  if ([...members.values()].every((m) => m.length === 1)) return stratifiedKFold(samples, options);
+  if (members.size < k) throw new Error(`groupedStratifiedKFold: ${members.size} groups cannot fill k=${k} folds`);
+  const labels = [...new Set(samples.map((s) => s.label))].sort((a, b) => a - b);
+  const column = new Map(labels.map((l, i) => [l, i]));
+  const target = labels.map((l) => samples.filter((s) => s.label === l).length / k);
+  const keys = [...members.keys()].sort(compareIds);
+  const folds: Fold[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const order = shuffled(keys, mulberry32(deriveSeed(seed, 'group-kfold', r))).sort((a, b) => members.get(b)!.length - members.get(a)!.length);
+    const counts = Array.from({ length: k }, () => new Float64Array(labels.length));
+    const sizes = new Array<number>(k).fill(0);
+    const testOf = new Map<string, number>();
+    for (const key of order) {
+      const add = new Float64Array(labels.length);
+      for (const s of members.get(key)!) add[column.get(s.label)!]++;
+      let best = 0, bestCost = Infinity;
+      for (let f = 0; f < k; f++) {
+        let cost = 0;
+        for (let c = 0; c < labels.length; c++) if (add[c]) cost += (counts[f][c] + add[c] - target[c]) ** 2 - (counts[f][c] - target[c]) ** 2;
+        if (cost < bestCost - 1e-9 || (Math.abs(cost - bestCost) <= 1e-9 && sizes[f] < sizes[best])) [best, bestCost] = [f, cost];
+      }
+      for (let c = 0; c < labels.length; c++) counts[best][c] += add[c];
+      sizes[best] += members.get(key)!.length;
+      for (const s of members.get(key)!) testOf.set(s.id, best);
+    }
+    const all = [...testOf.keys()].sort(compareIds);
+    for (let f = 0; f < k; f++) {
+      if (!all.some((id) => testOf.get(id) === f)) throw new Error(`groupedStratifiedKFold: fold ${f} got no images (one group holds most of the data?)`);
+      folds.push({ index: f, repeat: r, train: all.filter((id) => testOf.get(id) !== f), val: [], test: all.filter((id) => testOf.get(id) === f) });
+    }
+  }
+  return folds;
+}

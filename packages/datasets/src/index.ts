@@ -8,6 +8,8 @@ export * from './decode.js';
 export * from './download.js';
 export * from './duplicates.js';
 export * from './folds.js';
+export * from './phash.js';
+export * from './groups.js';
 export * from './imageset.js';
 export * from './imagefolder.js';
 export * from './npzdataset.js';

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { countBy, type Dataset } from './dataset.js';
+import { foldGroups, type FoldGroupOptions } from './groups.js';
 import { forEachLimit } from './imageset.js';
 import type { Sample } from './types.js';
 
@@ -20,14 +21,25 @@ export interface DatasetDescription {
     groups: number;
     groupsAcrossSplits: number;
     groupsWithConflictingLabels: number;
+    conflicts: { ids: string[]; labels: string[] }[];
     copiesDropped: number;
-    dropped: { id: string; split: string; keptId: string; keptSplit: string }[];
+    dropped: { id: string; split: string; keptId: string; keptSplit: string; reason: string }[];
+  };
+  /** Groups that grouped k-fold keeps in one fold (absent when not asked for). */
+  foldGroups?: {
+    nearDuplicates: { policy: string; threshold: number; sets: number; images: number; withConflictingLabels: number; acrossSplits: number; hashSeconds: number; hashedNow: number; examples: string[][] };
+    sourceGroups?: { what: string; sets: number; images: number; acrossSplits: number; largest: number };
+    /** All groups of ≥ 2 images after joining both kinds. */
+    groups: number;
+    imagesInGroups: number;
+    largestGroup: number;
   };
   contentHash: string;
   dataFiles: Dataset['dataFiles'];
 }
 
-export async function describeDataset(dataset: Dataset): Promise<DatasetDescription> {
+/** `groups`: also hash the images and report near-duplicate and source groups (slow the first time: every image is decoded). */
+export async function describeDataset(dataset: Dataset, options: { groups?: FoldGroupOptions | false } = {}): Promise<DatasetDescription> {
   const perClass = (samples: Sample[], label: number) => countBy(samples.filter((s) => s.label === label), (s) => s.split);
   return {
     id: dataset.info.id,
@@ -47,11 +59,38 @@ export async function describeDataset(dataset: Dataset): Promise<DatasetDescript
       groups: dataset.duplicates.groups,
       groupsAcrossSplits: dataset.duplicates.groupsAcrossSplits,
       groupsWithConflictingLabels: dataset.duplicates.groupsWithConflictingLabels,
+      conflicts: dataset.duplicates.conflicts.map((c) => ({ ids: c.ids, labels: c.labels.map((l) => dataset.info.labels[l]) })),
       copiesDropped: dataset.dropped.length,
-      dropped: dataset.dropped.map(({ id, split, keptId, keptSplit }) => ({ id, split, keptId, keptSplit })),
+      dropped: dataset.dropped.map(({ id, split, keptId, keptSplit, reason }) => ({ id, split, keptId, keptSplit, reason })),
     },
+    ...(options.groups ? { foldGroups: await describeGroups(dataset, options.groups) } : {}),
     contentHash: dataset.contentHash,
     dataFiles: dataset.dataFiles,
+  };
+}
+
+async function describeGroups(dataset: Dataset, options: FoldGroupOptions): Promise<NonNullable<DatasetDescription['foldGroups']>> {
+  const g = await foldGroups(dataset, options);
+  const splitOf = new Map(dataset.samples.map((s) => [s.id, s.split]));
+  const across = (sets: string[][]) => sets.filter((set) => new Set(set.map((id) => splitOf.get(id))).size > 1).length;
+  const images = (sets: string[][]) => sets.reduce((n, set) => n + set.length, 0);
+  const source = dataset.info.sourceGroups;
+  return {
+    nearDuplicates: {
+      policy: g.policy,
+      threshold: g.threshold,
+      sets: g.nearDuplicateSets.length,
+      images: images(g.nearDuplicateSets),
+      withConflictingLabels: g.conflicting.length,
+      acrossSplits: across(g.nearDuplicateSets),
+      hashSeconds: Math.round(g.hashing.seconds * 100) / 100,
+      hashedNow: g.hashing.computed,
+      examples: [...g.nearDuplicateSets].sort((a, b) => b.length - a.length).slice(0, 10),
+    },
+    ...(source ? { sourceGroups: { what: source.what, sets: g.sourceSets.length, images: images(g.sourceSets), acrossSplits: across(g.sourceSets), largest: Math.max(0, ...g.sourceSets.map((s) => s.length)) } } : {}),
+    groups: g.groups.length,
+    imagesInGroups: images(g.groups),
+    largestGroup: Math.max(0, ...g.groups.map((s) => s.length)),
   };
 }
 

@@ -18,6 +18,8 @@ export interface DatasetSource {
   files?: DatasetFileSource[];
   /** How an image-folder dataset is downloaded and extracted (see fetch/). */
   fetch?: DatasetFetch;
+  /** Why there is no `fetch` (no stable public download) and what to do instead; shown when the data is missing. */
+  unavailable?: string;
 }
 
 /** How the data is stored, relative to the data root (or absolute). */
@@ -48,6 +50,11 @@ export interface DatasetInfo {
   expectedSplits: Record<string, number>;
   /** Tiny subset used by fast tests and `--quick` runs. */
   fixture?: boolean;
+  /**
+   * Images from one source (patient, paper, figure) that grouped k-fold keeps in one fold: regular
+   * expressions over sample ids, capture 1 naming the group (ids no pattern matches stand alone).
+   */
+  sourceGroups?: { what: string; patterns: string[] };
 }
 
 const registry = new Map<string, DatasetInfo>();
@@ -63,6 +70,13 @@ export function registerDataset(info: DatasetInfo, options: { overwrite?: boolea
   if (info.labels.length < 2) throw new Error(`registerDataset: '${info.id}' needs at least 2 labels`);
   if (new Set(info.labels).size !== info.labels.length) {
     throw new Error(`registerDataset: '${info.id}' has repeated label names`);
+  }
+  for (const p of info.sourceGroups?.patterns ?? []) {
+    try {
+      new RegExp(p);
+    } catch (err) {
+      throw new Error(`registerDataset: '${info.id}' source-group pattern /${p}/ is invalid: ${(err as Error).message}`);
+    }
   }
   registry.set(info.id, Object.freeze({ ...info }));
   return registry.get(info.id)!;

@@ -4,18 +4,26 @@ import { dropDuplicates } from '../src/duplicates.js';
 import { hasFull } from './helpers.js';
 
 describe('dropDuplicates policy', () => {
-  it('keeps the train copy of a group spanning splits, else the first id', () => {
-    const { kept, report } = dropDuplicates([
-      { id: 'a-test', hash: 'h1', label: 0, split: 'test' },
-      { id: 'b-train', hash: 'h1', label: 0, split: 'train' },
-      { id: 'c-train', hash: 'h1', label: 0, split: 'train' },
-      { id: 'd', hash: 'h2', label: 1, split: '' },
-      { id: 'c', hash: 'h2', label: 2, split: '' },
-      { id: 'e', hash: 'h3', label: 1, split: '' },
-    ]);
+  const samples = [
+    { id: 'a-test', hash: 'h1', label: 0, split: 'test' },
+    { id: 'b-train', hash: 'h1', label: 0, split: 'train' },
+    { id: 'c-train', hash: 'h1', label: 0, split: 'train' },
+    { id: 'd', hash: 'h2', label: 1, split: '' },
+    { id: 'c', hash: 'h2', label: 2, split: '' },
+    { id: 'e', hash: 'h3', label: 1, split: '' },
+  ];
+  it('keeps the train copy of a group spanning splits, else the first id (keep-first for label conflicts)', () => {
+    const { kept, report } = dropDuplicates(samples, { conflicts: 'keep-first' });
     expect(kept.map((s) => s.id)).toEqual(['b-train', 'c', 'e']);
-    expect(report).toMatchObject({ groups: 2, groupsAcrossSplits: 1, groupsWithConflictingLabels: 1 });
+    expect(report).toMatchObject({ groups: 2, groupsAcrossSplits: 1, groupsWithConflictingLabels: 1, conflicts: [{ ids: ['c', 'd'], labels: [2, 1] }] });
     expect(report.dropped.map((d) => [d.id, d.keptId])).toEqual([['a-test', 'b-train'], ['c-train', 'b-train'], ['d', 'c']]);
+  });
+
+  it('drops every copy of an identical image filed under two labels by default', () => {
+    const { kept, report } = dropDuplicates(samples);
+    expect(kept.map((s) => s.id)).toEqual(['b-train', 'e']);
+    expect(report.dropped.filter((d) => d.reason === 'label-conflict').map((d) => [d.id, d.keptId])).toEqual([['c', ''], ['d', '']]);
+    expect(report.dropped.filter((d) => d.reason === 'copy').map((d) => d.id)).toEqual(['a-test', 'c-train']);
   });
 });
 

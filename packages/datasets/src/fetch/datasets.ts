@@ -13,7 +13,7 @@ import { cacheDir, dataRoot } from '../paths.js';
 import { getDataset, type DatasetInfo } from '../registry.js';
 import { archiveEntries } from './archive.js';
 import { downloadFile, FetchError, type Progress } from './download.js';
-import { readFileManifest } from './manifest.js';
+import { readFileManifest, readManifestRows } from './manifest.js';
 import type { DatasetFetch, Selection } from './types.js';
 import type { UrlRewrites } from './urls.js';
 
@@ -59,6 +59,7 @@ export function datasetSourceUrl(info: DatasetInfo): string | undefined {
   if (info.format.kind === 'npz') return npzSource(info)?.url;
   const f = info.source.fetch;
   if (!f) return undefined;
+  if (f.kind === 'archives') return f.parts.map((p) => p.url).join(' + ');
   return f.kind === 'archive' ? f.url : datasetSourceUrl(getDataset(f.of));
 }
 
@@ -85,10 +86,15 @@ export async function fetchDataset(id: string, options: FetchOptions = {}): Prom
     await downloadFile(file.url, dest, { ...dlOptions(options), md5: file.md5, label: `dataset '${id}'` });
     return { path: dest, from: 'downloaded' };
   }
+  if (info.source.fetch?.kind === 'archives') {
+    const dest = candidates[candidates.length - 1];
+    await installFromParts(info, info.source.fetch, dest, candidates, options);
+    return { path: dest, from: 'downloaded' };
+  }
   const plan = planOf(info);
   if (!plan) {
     throw new Error(`dataset '${id}': folder ${candidates[0]} not found (nor ${candidates.slice(1).join(', ')}) and it has no public source of its own; ` +
-      `it comes with the project's data mirror only (set --data-dir or UDTL_DATA_DIR)`);
+      (info.source.unavailable ? `${info.source.unavailable} (then set --data-dir or UDTL_DATA_DIR)` : `it comes with the project's data mirror only (set --data-dir or UDTL_DATA_DIR)`));
   }
   const dest = candidates[candidates.length - 1];
   await installFromArchive(info, plan, dest, candidates, options);
@@ -117,6 +123,7 @@ function planOf(info: DatasetInfo, seen: string[] = []): Plan | undefined {
   const f = info.source.fetch;
   if (!f) return undefined;
   if (seen.includes(info.id)) throw new Error(`dataset '${info.id}': subset chain loops (${[...seen, info.id].join(' → ')})`);
+  if (f.kind === 'archives') throw new Error(`dataset '${info.id}': a subset of a per-class-archives dataset is not supported`);
   if (f.kind === 'archive') return { rootId: info.id, root: f, rootInfo: info, steps: [] };
   const parent = planOf(getDataset(f.of), [...seen, info.id]);
   if (!parent) return undefined;
@@ -237,4 +244,62 @@ async function extractSelected(info: DatasetInfo, plan: Plan, archive: string, t
   } catch (err) {
     if (!existsSync(dest)) throw err; // else another process installed it first: theirs is as good
   }
+}
+
+type PartsSpec = Extract<DatasetFetch, { kind: 'archives' }>;
+
+/**
+ * One archive per class: download each (kept in the cache), extract the images the manifest lists
+ * into `<part.into>/`, check each sha256, take the split from the manifest, write labels.csv and
+ * rename into place. Archives that fail a check are deleted so that the next attempt re-downloads.
+ */
+async function installFromParts(info: DatasetInfo, spec: PartsSpec, dest: string, candidates: string[], options: FetchOptions): Promise<void> {
+  const manifest = await readManifestRows(spec.manifest);
+  const downloads = join(cacheDir(options.cacheDir), 'downloads');
+  const archives = spec.parts.map((p, i) => join(downloads, `${info.id}-${i}-${basename(new URL(p.url).pathname)}`));
+  for (const [i, part] of spec.parts.entries()) {
+    if (existsSync(archives[i])) continue;
+    if (options.download === false) throw offline(info.id, part.url, [candidates[0], archives[i]]);
+    options.log?.(`dataset '${info.id}': downloading ${part.url}`);
+    await downloadFile(part.url, archives[i], { ...dlOptions(options), label: `dataset '${info.id}'` });
+  }
+  const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const rows: Array<{ path: string; split: string; label: string }> = [];
+    for (const [i, part] of spec.parts.entries()) {
+      const target = (name: string) => {
+        const file = name.split('/').pop() ?? '';
+        return name.includes('__MACOSX') || !IMAGE_EXT.has(extname(file).toLowerCase()) ? undefined : `${part.into}/${file}`;
+      };
+      for await (const e of archiveEntries(archives[i], part.format, (name) => manifest.has(target(name) ?? ''))) {
+        const path = target(e.name);
+        const want = path === undefined ? undefined : manifest.get(path);
+        if (e.type !== 'file' || !e.data || !path || !want) continue;
+        if (sha256(e.data) !== want.sha256) {
+          await rm(archives[i], { force: true });
+          throw new Error(`${archives[i]}: ${path} has sha256 ${sha256(e.data)}, the manifest says ${want.sha256} (changed file); the archive was deleted from the cache`);
+        }
+        const out = join(tmp, ...path.split('/'));
+        await mkdir(dirname(out), { recursive: true });
+        await writeFile(out, e.data);
+        rows.push({ path, split: want.split, label: part.label });
+      }
+    }
+    const got = new Set(rows.map((r) => r.path));
+    const missing = [...manifest.keys()].filter((p) => !got.has(p));
+    if (missing.length) {
+      for (const a of archives) await rm(a, { force: true });
+      throw new Error(`dataset '${info.id}': ${missing.length} of the ${manifest.size} listed images are missing from the archives, e.g. '${missing[0]}'; the archives were deleted from the cache`);
+    }
+    await writeFile(join(tmp, 'labels.csv'), labelsCsv(rows));
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      if (!existsSync(dest)) throw err;
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  options.log?.(`dataset '${info.id}': installed at ${dest}`);
 }

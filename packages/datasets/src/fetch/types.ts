@@ -21,6 +21,14 @@ export type DatasetFetch =
       manifest?: string;
     }
   | {
+      /** One archive per class (e.g. COVID-CT's CT_COVID.zip / CT_NonCOVID.zip), images checked against a per-image manifest that also gives the split. */
+      kind: 'archives';
+      /** Each member's file name (folders inside the archive ignored) goes to `<into>/<name>`. */
+      parts: Array<{ url: string; format: 'tar.gz' | 'zip'; into: string; label: string }>;
+      /** src/manifests/ file of `<sha256>\t<into>/<file>\t<split>` lines, gzipped. */
+      manifest: string;
+    }
+  | {
       /** A subset of another registered dataset, extracted from that dataset's source. */
       kind: 'subset';
       of: string;

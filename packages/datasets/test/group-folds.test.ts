@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { foldGroups, groupedStratifiedKFold, loadDataset, mulberry32, stratifiedKFold, type Fold, type Sample } from '../src/index.js';
+import { hasFull } from './helpers.js';
+
+/** 300 samples, 3 classes (150/100/50), in groups of 1–6 of mixed labels. */
+function grouped(seed = 1): { samples: Sample[]; groupOf: Map<string, string> } {
+  const rand = mulberry32(seed);
+  const samples: Sample[] = [];
+  const groupOf = new Map<string, string>();
+  let g = 0;
+  while (samples.length < 300) {
+    const size = 1 + Math.floor(rand() * 6);
+    for (let i = 0; i < size && samples.length < 300; i++) {
+      const n = samples.length;
+      const id = `img${String(n).padStart(3, '0')}`;
+      samples.push({ id, hash: id, label: n % 6 < 3 ? 0 : n % 6 < 5 ? 1 : 2, split: '' });
+      groupOf.set(id, `g${g}`);
+    }
+    g++;
+  }
+  return { samples, groupOf };
+}
+
+function foldOfEachGroup(folds: Fold[], groupOf: Map<string, string>): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const f of folds) for (const id of f.test) out.set(groupOf.get(id)!, (out.get(groupOf.get(id)!) ?? new Set()).add(f.index));
+  return out;
+}
+
+describe('groupedStratifiedKFold', () => {
+  const { samples, groupOf } = grouped();
+  const folds = groupedStratifiedKFold(samples, groupOf, { k: 5, repeats: 2, seed: 7 });
+
+  it('puts every group in exactly one test fold per repeat, and every sample in one test fold', () => {
+    for (const r of [0, 1]) {
+      const ofRepeat = folds.filter((f) => f.repeat === r);
+      for (const folds of foldOfEachGroup(ofRepeat, groupOf).values()) expect(folds.size).toBe(1);
+      expect(ofRepeat.flatMap((f) => f.test).sort()).toEqual(samples.map((s) => s.id).sort());
+      for (const f of ofRepeat) expect(f.train.filter((id) => f.test.includes(id))).toEqual([]);
+    }
+  });
+
+  it('keeps class proportions close to stratified (each class within 3 of its target per fold)', () => {
+    const label = new Map(samples.map((s) => [s.id, s.label]));
+    for (const f of folds) {
+      const counts = [0, 1, 2].map((c) => f.test.filter((id) => label.get(id) === c).length);
+      expect(Math.abs(counts[0] - 30)).toBeLessThanOrEqual(3);
+      expect(Math.abs(counts[1] - 20)).toBeLessThanOrEqual(3);
+      expect(Math.abs(counts[2] - 10)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('is deterministic under a seed; another seed or repeat gives other folds', () => {
+    expect(groupedStratifiedKFold(samples, groupOf, { k: 5, repeats: 2, seed: 7 })).toEqual(folds);
+    const other = groupedStratifiedKFold(samples, groupOf, { k: 5, seed: 8 });
+    expect(other[0].test).not.toEqual(folds[0].test);
+    expect(folds[5].test).not.toEqual(folds[0].test);
+  });
+
+  it('equals stratifiedKFold when every group is a singleton (folds of ungrouped data do not change)', () => {
+    const alone = new Map(samples.map((s) => [s.id, s.id]));
+    expect(groupedStratifiedKFold(samples, alone, { k: 5, repeats: 2, seed: 3 })).toEqual(stratifiedKFold(samples, { k: 5, repeats: 2, seed: 3 }));
+  });
+
+  it('refuses a sample without a group, too few groups and a bad k', () => {
+    expect(() => groupedStratifiedKFold(samples, new Map(), { k: 5, seed: 0 })).toThrow(/sample 'img000' has no group/);
+    const two = new Map(samples.map((s, i) => [s.id, i < 150 ? 'a' : 'b']));
+    expect(() => groupedStratifiedKFold(samples, two, { k: 5, seed: 0 })).toThrow(/2 groups cannot fill k=5 folds/);
+    expect(() => groupedStratifiedKFold(samples, groupOf, { k: 1, seed: 0 })).toThrow(/k must be an integer ≥ 2, got 1/);
+  });
+});
+
+describe.skipIf(!hasFull)('grouped folds on the new datasets', () => {
+  it('COVID-CT: no source paper or figure is split across folds', async () => {
+    const ds = await loadDataset('covid-ct', { download: false });
+    expect(ds.samples).toHaveLength(746);
+    const g = await foldGroups(ds, { nearDuplicates: 'ignore' });
+    expect(g.sourceSets.length).toBeGreaterThan(50);
+    const folds = groupedStratifiedKFold(ds.samples, g.groupOf, { k: 5, seed: 0 });
+    for (const set of g.sourceSets) expect(new Set(set.map((id) => folds.findIndex((f) => f.test.includes(id)))).size, set[0]).toBe(1);
+    // Plain k-fold splits most multi-image papers.
+    const plain = stratifiedKFold(ds.samples, { k: 5, seed: 0 });
+    const split = g.sourceSets.filter((set) => new Set(set.map((id) => plain.findIndex((f) => f.test.includes(id)))).size > 1);
+    expect(split.length).toBeGreaterThan(g.sourceSets.length / 2);
+  });
+
+  it('BUSI: the benign/malignant identical pair is dropped, both copies', async () => {
+    const ds = await loadDataset('busi', { download: false });
+    expect(ds.foundSamples).toHaveLength(780);
+    expect(ds.duplicates.conflicts).toEqual([{ ids: ['benign/benign (433).png', 'malignant/malignant (145).png'], labels: [0, 1] }]);
+    for (const id of ['benign/benign (433).png', 'malignant/malignant (145).png']) expect(ds.samples.some((s) => s.id === id)).toBe(false);
+    expect(ds.dropped.filter((d) => d.reason === 'label-conflict').map((d) => d.id)).toEqual(['benign/benign (433).png', 'malignant/malignant (145).png']);
+  });
+});
