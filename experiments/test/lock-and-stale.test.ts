@@ -8,7 +8,7 @@ import { lockRunFolder } from '../src/lock.js';
 import { RunStore, currentDataFilter, type StoredResult } from '../src/store.js';
 
 function stored(dataset: string, fold: number, dataHash?: string): StoredResult {
-  const job = { dataset, method: 'm', fold, repeat: 0, budget: 'all' as const, seed: 0 };
+  const job = { dataset, method: 'm', fold, repeat: 0, budget: 'all' as const, seed: 0, draw: 0 };
   return {
     ...job, key: jobKey(job), status: 'ok', methodId: 'm', params: {}, chosen: {}, backend: { name: 'cpu', gpu: false },
     metrics: { accuracy: 1 }, fitSeconds: 0, predictSeconds: 0, classNames: ['a', 'b'], finishedAt: new Date(0).toISOString(),
