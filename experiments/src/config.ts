@@ -66,6 +66,12 @@ export const ExperimentConfigSchema = z.strictObject({
   packages: z.array(z.string().min(1)).default([]),
   /** Drop exact duplicate images (by content hash) before making folds. */
   dropDuplicates: z.boolean().default(true),
+  /**
+   * Keep perceptual near-duplicates (pHash within the datasets package's threshold) in one fold
+   * (`group`), or make folds as if they were unrelated (`ignore`). Declared source groups (e.g.
+   * COVID-CT's papers) are kept together either way. Changes the folds, hence the run folder.
+   */
+  nearDuplicates: z.enum(['group', 'ignore']).default('group'),
 });
 
 export type ExperimentConfig = z.output<typeof ExperimentConfigSchema>;
