@@ -76,9 +76,13 @@ describe('preflight: refused before the run starts, naming the value', () => {
 
   it('missing weights that cannot be downloaded: names the backbone, the fetch command, and a writable place for the file', () => {
     const cache = mkdtempSync(join(tmpdir(), 'udtl-preflight-cache-'));
+    // A read-only models root (like the shared mirror): the hint must name the cache instead.
+    const models = mkdtempSync(join(tmpdir(), 'udtl-preflight-models-'));
+    chmodSync(models, 0o555);
     // Port 9 is on fetch's list of blocked ports: the download fails at once, without the network.
-    const r = run(config('alexnet', { backbone: 'alexnet' }), { UDTL_CACHE_DIR: cache, UDTL_FETCH_BASE_URL: 'http://127.0.0.1:9' });
+    const r = run(config('alexnet', { backbone: 'alexnet' }), { UDTL_CACHE_DIR: cache, UDTL_MODELS_DIR: models, UDTL_FETCH_BASE_URL: 'http://127.0.0.1:9' });
     expectRefused(r, "weights of backbone 'alexnet'", 'udtl fetch alexnet', `put the files into ${join(cache, 'models', 'bvlcalexnet-8')}`);
+    expect(r.stderr).not.toContain(models);
   });
 
   it('a truncated image in an inline dataset names the file', () => {
