@@ -194,8 +194,8 @@ describe('selectC', () => {
     const r = selectC(X, y, { candidates: [1e-6, 1], folds: 5, seed: 1 });
     expect(r.folds).toBe(5);
     expect(r.scores.map((s) => s.C)).toEqual([1e-6, 1]);
-    expect(r.scores[0].balancedAccuracy).toBe(0.5);
-    expect(r.scores[1].balancedAccuracy).toBe(1);
+    expect(r.scores[0].score).toBe(0.5);
+    expect(r.scores[1].score).toBe(1);
     expect(r.C).toBe(1);
   });
 
@@ -203,7 +203,7 @@ describe('selectC', () => {
     const a = selectC(X, y, { candidates: [0.1, 1, 10], seed: 9, classifier: { kind: 'linear-svm', standardize: true } });
     const b = selectC(X, y, { candidates: [0.1, 1, 10], seed: 9, classifier: { kind: 'linear-svm', standardize: true } });
     expect(a).toEqual(b);
-    expect(a.scores.every((s) => s.balancedAccuracy === 1)).toBe(true);
+    expect(a.scores.every((s) => s.score === 1)).toBe(true);
     expect(a.C).toBe(0.1);
     const one = selectC(matrixFromRows([[0], [1], [2]]), [0, 0, 1], { candidates: [0.01, 1, 100] });
     expect(one).toEqual({ C: 1, scores: [], folds: 0, samples: 3 });
