@@ -66,7 +66,7 @@ const planText = (v: ClaimVerdict) => {
   if (!v.power) return DASH;
   const p = v.power.plan;
   const reps = p.repeats === undefined ? '> 100' : String(p.repeats);
-  const draws = p.draws !== undefined ? String(p.draws) : p.drawVarianceKnown ? '> 100' : 'unknown (one draw per fold)';
+  const draws = p.draws !== undefined ? String(p.draws) : p.drawVarianceKnown ? '> 100' : v.budget === 'all' ? 'n/a (all labels: one labelled set)' : 'unknown (one draw per fold)';
   return `repeats: ${esc(reps)}<br>draws: ${esc(draws)}${p.floor > v.threshold ? `<br><small>floor ${plain(p.floor)}</small>` : ''}`;
 };
 
