@@ -6,11 +6,11 @@ import { loadDataset, officialSplit, stratifiedKFold } from '@udtl/datasets';
 import { describe, expect, it } from 'vitest';
 import { methodEntries, parseConfig } from '../src/config.js';
 import { Executor } from '../src/execute.js';
-import type { JobResult } from '../src/jobs.js';
+import { jobCells, type JobResult } from '../src/jobs.js';
 import { RunStore } from '../src/store.js';
 
 /** Records every image a method is shown during fit (where all hyper-parameter selection happens). */
-const seenInFit: { job: string; ids: string[]; hashes: string[]; validation: string[] }[] = [];
+const seenInFit: { job: string; ids: string[]; labelled: string[]; hashes: string[]; validation: string[] }[] = [];
 core.registerMethod(
   {
     id: 'spy-fit-images',
@@ -25,6 +25,7 @@ core.registerMethod(
           seenInFit.push({
             job: String(ctx.seed),
             ids: [...labelled.images.ids, ...unlabelled.ids],
+            labelled: [...labelled.images.ids],
             hashes: [...labelled.images.hashes, ...unlabelled.hashes, ...(validation?.images.hashes ?? [])],
             validation: [...(validation?.images.ids ?? [])],
           });
@@ -58,7 +59,7 @@ core.registerMethod(
 
 describe('cross-validation never leaks', () => {
   it('no test image of a fold (by id or by content) reaches fit, where hyper-parameters are selected', async () => {
-    const config = parseConfig({ name: 'leak', datasets: ['mednist-tiny'], methods: ['spy-fit-images'], folds: 3, budgets: [2, 'all'], inputSize: 16 });
+    const config = parseConfig({ name: 'leak', datasets: ['mednist-tiny'], methods: ['spy-fit-images'], folds: 3, budgets: [2, 'all'], draws: 2, inputSize: 16 });
     const runDir = mkdtempSync(join(tmpdir(), 'udtl-leak-'));
     const store = new RunStore(runDir);
     await store.init();
@@ -69,10 +70,12 @@ describe('cross-validation never leaks', () => {
     for (const fold of folds) {
       seenInFit.length = 0;
       await executor.runGroup(
-        { kind: 'group', group: { dataset: 'mednist-tiny', method: 'spy-fit-images', fold: fold.index, repeat: 0, seed: 0, budgets: [2, 'all'] }, fold },
+        { kind: 'group', group: { dataset: 'mednist-tiny', method: 'spy-fit-images', fold: fold.index, repeat: 0, seed: 0, cells: jobCells([2, 'all'], 2) }, fold },
         (r) => results.push(r),
       );
-      expect(seenInFit).toHaveLength(2);
+      // (2, draw 0), (all, draw 0), (2, draw 1): the second draw labels other images of the same training part
+      expect(seenInFit).toHaveLength(3);
+      expect(seenInFit[2].labelled.sort()).not.toEqual(seenInFit[0].labelled.sort());
       const testIds = new Set(fold.test);
       const testHashes = new Set(ds.samples.filter((s) => testIds.has(s.id)).map((s) => s.hash));
       for (const seen of seenInFit) {
@@ -82,7 +85,8 @@ describe('cross-validation never leaks', () => {
         expect(new Set(seen.ids)).toEqual(new Set(fold.train));
       }
     }
-    expect(results.map((r) => r.status)).toEqual(Array(6).fill('ok'));
+    expect(results.map((r) => r.status)).toEqual(Array(9).fill('ok'));
+    expect(results.map((r) => r.draw)).toEqual(Array(3).fill([0, 0, 1]).flat());
     // Predictions cover exactly each fold's test images, and every image is tested once per budget.
     const tested = results.filter((r) => r.budget === 'all').flatMap((r) => r.predictions!.ids);
     expect(tested.sort()).toEqual(ds.samples.map((s) => s.id).sort());
@@ -102,7 +106,7 @@ describe('cross-validation never leaks', () => {
     seenInFit.length = 0;
     const results: JobResult[] = [];
     await executor.runGroup(
-      { kind: 'group', group: { dataset: 'breastmnist', method: 'spy-fit-images', fold: 'official', repeat: 0, seed: 0, budgets: [5, 'all'] }, fold },
+      { kind: 'group', group: { dataset: 'breastmnist', method: 'spy-fit-images', fold: 'official', repeat: 0, seed: 0, cells: jobCells([5, 'all'], 1) }, fold },
       (r) => results.push(r),
     );
     expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
