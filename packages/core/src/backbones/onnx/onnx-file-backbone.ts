@@ -233,7 +233,7 @@ async function probeOutputShape(bytes: Uint8Array, input: string, output: string
 /** The spec (registry entry) of an ONNX-file backbone; `registerOnnxBackbone` also registers it. */
 export function onnxBackboneSpec(options: OnnxBackboneOptions): BackboneSpec {
   checkOptions(options);
-  const where = options.file ?? `<modelsDir>/${options.resource!.dir}/${options.resource!.files[0].name} (from ${options.resource!.files[0].url})`;
+  const where = options.file ?? `${options.resource!.files[0].url} (\`udtl fetch ${options.id}\` keeps it in <cache>/models/${options.resource!.dir}/; a models root of yours also works)`;
   return {
     id: options.id,
     description: options.description,
