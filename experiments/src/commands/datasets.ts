@@ -17,10 +17,10 @@ import { printTable } from './fetch.js';
 export const summary = 'list the registered datasets, or inspect one (datasets list | datasets inspect <id|path>)';
 
 const USAGE = `usage: udtl datasets list [--data-dir D] [--fixtures]
-       udtl datasets inspect <id|path> [--data-dir D] [--resolution N] [--keep-duplicates] [--all-dropped]`;
+       udtl datasets inspect <id|path> [--data-dir D] [--resolution N] [--keep-duplicates] [--all-dropped] [--no-groups]`;
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, ['fixtures', 'keep-duplicates', 'all-dropped', 'help']);
+  const p = parseArgs(args, ['fixtures', 'keep-duplicates', 'all-dropped', 'no-groups', 'help']);
   const [sub, target, ...extra] = p.positional;
   if (p.flags.has('help') || !sub) {
     console.log(USAGE);
@@ -35,7 +35,7 @@ export async function run(args: string[]): Promise<number> {
     return list(dataDir, p.flags.has('fixtures'));
   }
   if (sub === 'inspect') {
-    checkFlags(p, ['data-dir', 'resolution', 'keep-duplicates', 'all-dropped']);
+    checkFlags(p, ['data-dir', 'resolution', 'keep-duplicates', 'all-dropped', 'no-groups']);
     if (!target || extra.length) throw new Error(`datasets inspect needs exactly one dataset id or path\n${USAGE}`);
     const resolution = flag(p, 'resolution');
     if (resolution !== undefined && !/^\d+$/.test(resolution)) throw new Error(`--resolution must be a number of pixels, got '${resolution}'`);
@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
       duplicates: p.flags.has('keep-duplicates') ? 'keep' : 'drop',
       log: (m) => console.error(m),
     };
-    return inspect(target, options, p.flags.has('all-dropped'));
+    return inspect(target, options, p.flags.has('all-dropped'), !p.flags.has('no-groups'));
   }
   throw new Error(`unknown datasets subcommand '${sub}'\n${USAGE}`);
 }
@@ -66,7 +66,7 @@ async function list(dataDir: string | undefined, fixtures: boolean): Promise<num
   return 0;
 }
 
-async function inspect(target: string, options: LoadOptions, allDropped: boolean): Promise<number> {
+async function inspect(target: string, options: LoadOptions, allDropped: boolean, groups: boolean): Promise<number> {
   let known = true;
   try {
     getDataset(target);
@@ -75,7 +75,8 @@ async function inspect(target: string, options: LoadOptions, allDropped: boolean
     known = false;
   }
   const dataset = known ? await loadDataset(target, options) : await loadDatasetFromPath(target, options);
-  const description = await describeDataset(dataset);
+  // Near-duplicate (perceptual hash) and source groups, as grouped k-fold will keep them together.
+  const description = await describeDataset(dataset, { groups: groups ? {} : false });
   const shown = allDropped ? description.duplicates.dropped : description.duplicates.dropped.slice(0, 20);
   const out = {
     ...description,

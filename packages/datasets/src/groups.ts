@@ -84,7 +84,9 @@ export interface FoldGroups {
   /** Near-duplicate sets whose members carry different labels (kept, reported). */
   conflicting: string[][];
   threshold: number;
+  /** The policy applied: `ignore` also when the dataset turns hashing off (`offReason`). */
   policy: NearDuplicatePolicy;
+  offReason?: string;
   hashing: { seconds: number; fromCache: number; computed: number };
 }
 
@@ -100,8 +102,10 @@ export interface FoldGroupOptions {
  * declared source groups.
  */
 export async function foldGroups(dataset: Dataset, options: FoldGroupOptions = {}, samples: readonly Sample[] = dataset.samples): Promise<FoldGroups> {
-  const policy = options.nearDuplicates ?? 'group';
-  if (policy !== 'group' && policy !== 'ignore') throw new Error(`nearDuplicates must be 'group' or 'ignore', got '${policy}'`);
+  const asked = options.nearDuplicates ?? 'group';
+  if (asked !== 'group' && asked !== 'ignore') throw new Error(`nearDuplicates must be 'group' or 'ignore', got '${asked}'`);
+  const offReason = asked === 'group' ? dataset.info.perceptualHashOff : undefined;
+  const policy: NearDuplicatePolicy = offReason ? 'ignore' : asked;
   const threshold = options.threshold ?? PHASH_THRESHOLD;
   const ids = samples.map((s) => s.id).sort(compareIds);
   let near: string[][] = [];
@@ -129,5 +133,5 @@ export async function foldGroups(dataset: Dataset, options: FoldGroupOptions = {
   for (const g of groups) for (const id of g) groupOf.set(id, g[0]);
   const labelOf = new Map(samples.map((s) => [s.id, s.label]));
   const conflicting = near.filter((set) => new Set(set.map((id) => labelOf.get(id))).size > 1);
-  return { groupOf, groups, nearDuplicateSets: near, sourceSets, conflicting, threshold, policy, hashing };
+  return { groupOf, groups, nearDuplicateSets: near, sourceSets, conflicting, threshold, policy, ...(offReason ? { offReason } : {}), hashing };
 }

@@ -27,7 +27,7 @@ export interface DatasetDescription {
   };
   /** Groups that grouped k-fold keeps in one fold (absent when not asked for). */
   foldGroups?: {
-    nearDuplicates: { policy: string; threshold: number; sets: number; images: number; withConflictingLabels: number; acrossSplits: number; hashSeconds: number; hashedNow: number; examples: string[][] };
+    nearDuplicates: { policy: string; off?: string; threshold: number; sets: number; images: number; withConflictingLabels: number; acrossSplits: number; hashSeconds: number; hashedNow: number; examples: string[][]; conflicting: string[][] };
     sourceGroups?: { what: string; sets: number; images: number; acrossSplits: number; largest: number };
     /** All groups of ≥ 2 images after joining both kinds. */
     groups: number;
@@ -78,6 +78,7 @@ async function describeGroups(dataset: Dataset, options: FoldGroupOptions): Prom
   return {
     nearDuplicates: {
       policy: g.policy,
+      ...(g.offReason ? { off: g.offReason } : {}),
       threshold: g.threshold,
       sets: g.nearDuplicateSets.length,
       images: images(g.nearDuplicateSets),
@@ -86,6 +87,8 @@ async function describeGroups(dataset: Dataset, options: FoldGroupOptions): Prom
       hashSeconds: Math.round(g.hashing.seconds * 100) / 100,
       hashedNow: g.hashing.computed,
       examples: [...g.nearDuplicateSets].sort((a, b) => b.length - a.length).slice(0, 10),
+      // Near-duplicates filed under different labels: kept (they may be distinct lesions), listed for a look.
+      conflicting: g.conflicting.slice(0, 20),
     },
     ...(source ? { sourceGroups: { what: source.what, sets: g.sourceSets.length, images: images(g.sourceSets), acrossSplits: across(g.sourceSets), largest: Math.max(0, ...g.sourceSets.map((s) => s.length)) } } : {}),
     groups: g.groups.length,

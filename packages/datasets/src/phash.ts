@@ -15,10 +15,14 @@ export const PHASH_THUMB = 32;
 export const PHASH_BLOCK = 8;
 /**
  * Two images are near-duplicates when their 64-bit hashes differ in at most this many bits; sets
- * are joined transitively (single linkage). 6 catches re-encoding (JPEG q40: ≤ 4 bits), resizing
- * (½, 2x: ≤ 4 on BUSI, a few brain MRI outliers up to 10) and 2-px crops (≤ 6 on BUSI, ≤ 8 on
- * brain MRI); crops of 4 px or more are not reliably caught. Above 6, brain MRI's similar slices
- * chain into groups of hundreds of images (T = 8: one of 774). See bench/phash.bench.ts.
+ * are joined transitively (single linkage: a chain of copies stays in one fold). Distances are even
+ * (each hash has 32 bits set, the median split). 6 catches re-encoding (JPEG q40: ≤ 2 bits on brain
+ * MRI and BUSI), halving (≤ 4) and 2-px crops (≤ 6) of the 512 px brain MRI and 256 px BUSI images;
+ * 4 would miss such crops. Larger crops, and 2-px crops of COVID-CT's small images (up to 14), are
+ * not reliably caught. Adjacent MRI slices of one patient also fall within 6, which for fold
+ * leakage is the right call. BreastMNIST's 28 px images group like BUSI's (143 sets of ≤ 4), but
+ * RetinaMNIST's 28 px fundus photographs all hash alike, so it turns grouping off
+ * (`DatasetInfo.perceptualHashOff`). Measured: bench/phash.bench.ts.
  */
 export const PHASH_THRESHOLD = 6;
 /** Bumped whenever the hash of a given image would change (cache files carry it). */

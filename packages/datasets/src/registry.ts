@@ -55,6 +55,8 @@ export interface DatasetInfo {
    * expressions over sample ids, capture 1 naming the group (ids no pattern matches stand alone).
    */
   sourceGroups?: { what: string; patterns: string[] };
+  /** Why perceptual near-duplicate grouping is off for this dataset (e.g. 28 px images all hash alike). */
+  perceptualHashOff?: string;
 }
 
 const registry = new Map<string, DatasetInfo>();

@@ -92,3 +92,12 @@ describe.skipIf(!hasFull)('grouped folds on the new datasets', () => {
     expect(ds.dropped.filter((d) => d.reason === 'label-conflict').map((d) => d.id)).toEqual(['benign/benign (433).png', 'malignant/malignant (145).png']);
   });
 });
+
+describe.skipIf(!hasFull)('RetinaMNIST turns perceptual grouping off (its 28 px fundus images all hash alike)', () => {
+  it('reports why, and groups nothing', async () => {
+    const ds = await loadDataset('retinamnist', { download: false });
+    expect(ds.samples).toHaveLength(1600);
+    const g = await foldGroups(ds);
+    expect(g).toMatchObject({ policy: 'ignore', offReason: expect.stringMatching(/858 of the 1,600/), groups: [], nearDuplicateSets: [] });
+  });
+});
