@@ -72,6 +72,20 @@ export const ExperimentConfigSchema = z.strictObject({
    * COVID-CT's papers) are kept together either way. Changes the folds, hence the run folder.
    */
   nearDuplicates: z.enum(['group', 'ignore']).default('group'),
+  /** Where jobs run (`udtl run --executor` wins); not part of the run folder's hash: it does not change results. */
+  executor: z.enum(['local', 'slurm']).optional(),
+  /** sbatch settings for the slurm executor (each `udtl run --<flag>` wins over its field). */
+  slurm: z.strictObject({
+    partition: z.string().min(1).optional(),
+    time: z.string().min(1).optional(),
+    mem: z.string().min(1).optional(),
+    cpusPerTask: z.number().int().min(1).optional(),
+    gres: z.string().min(1).optional(),
+    /** At most this many array tasks at once (the array's `%K`). */
+    maxConcurrent: z.number().int().min(1).optional(),
+    /** Further sbatch arguments, one per element (e.g. ["--account=lab", "--qos=short"]). */
+    sbatchArgs: z.array(z.string().min(1)).default([]),
+  }).optional(),
 });
 
 export type ExperimentConfig = z.output<typeof ExperimentConfigSchema>;
@@ -170,7 +184,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What identifies a run's results: a changed config never reuses stale results. */
 export function configHash(config: ExperimentConfig, resolvedParams?: Record<string, unknown>): string {
-  const { description: _ignored, ...rest } = config;
+  const { description: _ignored, executor: _where, slurm: _how, ...rest } = config;
   // With the methods' resolved parameters (defaults included), a change of a method's defaults
   // gives a new run folder instead of resuming results computed under the old ones.
   const keyed = resolvedParams ? { config: rest, resolvedParams } : rest;
