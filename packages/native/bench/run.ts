@@ -4,20 +4,39 @@
  *  1. matmul GFLOP/s on the CAE's training GEMMs (forward, its transposes, the 1x1 CAE's);
  *  2. one CAE epoch of the first layer of zero-bias-cae's default configuration (3x3x320 patches
  *     → 512, TRec, tied, Adam, batch 256, 8 patches per map) on 2,400 maps (one fold's pool);
- *  3. the CAE fits of zero-bias-cae's default grid on those 2,400 maps, wasm vs oneDNN
- *     (what one fold's fit spends in training; --skip-fit skips).
+ *  3. the CAE fits of zero-bias-cae's default grid on those 2,400 maps, wasm vs oneDNN (what one
+ *     fold's fit spends in training);
+ *  4. (only when asked for) zero-bias-cae's whole fit (default parameters, all labels) on fold 0
+ *     of 5 of brain-tumor-mri, wasm vs oneDNN (backbone maps from the feature cache).
+ * Rates and the CPU rows use process CPU time: the machine is shared, and wall time also measures
+ * the neighbours.
  *
- *   node --import tsx bench/run.ts [--rounds 2] [--maps 2400] [--skip-fit] [--no-pin]
+ *   node --import tsx bench/run.ts [--rounds 2] [--maps 2400] [--sections 1,2,3] [--no-pin]
  *
- * Core is imported from its build (packages/core/dist): a package dependency would be circular.
+ * Core and datasets are imported from their builds (packages/{core,datasets}/dist): a package
+ * dependency on core would be circular.
  */
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { addonUnavailableReason, registerNativeKernels, unregisterNativeKernels } from '@udtl/native';
-import { CAE_DEFAULTS, initBackend, mulberry32, ZERO_BIAS_CAE_DEFAULTS, ZeroBiasCAE, type CaeParams, type FeatureMaps } from '../../core/dist/index.js';
+import {
+  CAE_DEFAULTS,
+  createMethod,
+  initBackend,
+  MemoryStageStore,
+  mulberry32,
+  ZERO_BIAS_CAE_DEFAULTS,
+  ZeroBiasCAE,
+  type CaeParams,
+  type FeatureMaps,
+} from '../../core/dist/index.js';
+import { applyBudget, cacheDir, loadDataset, stratifiedKFold } from '../../datasets/dist/index.js';
 
 const argv = process.argv.slice(2);
-const numArg = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const rounds = Number(arg('--rounds', '2'));
+const nMaps = Number(arg('--maps', '2400'));
+const sections = new Set(arg('--sections', '1,2,3').split(',').map(Number));
 
 // Pin: re-run this script under taskset -c 0 (the ratios compare one core with one core).
 if (!argv.includes('--no-pin') && process.env.UDTL_BENCH_PINNED !== '1') {
@@ -29,20 +48,19 @@ if (!argv.includes('--no-pin') && process.env.UDTL_BENCH_PINNED !== '1') {
   console.log(`(taskset unavailable: ${r.error.message}; running unpinned)`);
 }
 const pinned = process.env.UDTL_BENCH_PINNED === '1';
-const rounds = numArg('--rounds', 2);
-const nMaps = numArg('--maps', 2400);
 
 await initBackend({ force: 'wasm' });
 const why = addonUnavailableReason();
 if (why != null) console.log(`oneDNN kernels unavailable (${why}): only wasm (and PyTorch) are measured.`);
-const native = why == null ? registerNativeKernels(pinned ? { threads: 1 } : {}) : undefined;
-const useNative = (on: boolean) => (on ? registerNativeKernels(pinned ? { threads: 1 } : {}) : unregisterNativeKernels());
+const threads = pinned ? { threads: 1 } : {};
+const native = why == null ? registerNativeKernels(threads) : undefined;
+const useNative = (on: boolean) => (on ? registerNativeKernels(threads) : unregisterNativeKernels());
 const python = findTorch();
 console.log(
   `one core${pinned ? ' (taskset -c 0)' : ' (not pinned)'}; tfjs ${tf.version_core} wasm` +
     (native ? `; oneDNN ${native.version}, ${native.threads} thread(s)` : '') +
     (python ? `; PyTorch via ${python.cmd} (${python.version})` : '; PyTorch: not importable (apt-get install python3-torch libopenblas0-pthread)') +
-    `\nnote: the machine is shared; every figure is the median of ${rounds} interleaved rounds.\n`,
+    `\nnote: the machine is shared; figures are medians of ${rounds} interleaved rounds.\n`,
 );
 
 /** A Python that imports torch: UDTL_TORCH_PYTHON, python3, or Debian's /usr/bin/python3 (pyenv may shadow it). */
@@ -70,8 +88,15 @@ function torch(args: string[]): Record<string, unknown> {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] : undefined);
 const fmt = (x: number | undefined, digits = 1) => (x == null ? '—' : x.toFixed(digits));
+const ratio = (a?: number, b?: number) => (a != null && b != null ? `${fmt(a / b, 2)}×` : '—');
+
+/** This process's CPU seconds (user + system). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 // 1. matmul GFLOP/s (the same shapes as cae_epoch.py's SHAPES)
 const SHAPES: Array<{ label: string; m: number; k: number; n: number; ta: boolean; tb: boolean }> = [
@@ -80,12 +105,6 @@ const SHAPES: Array<{ label: string; m: number; k: number; n: number; ta: boolea
   { label: 'xᵀ·dz      (256×2880)ᵀ · 256×512', m: 2880, k: 256, n: 512, ta: true, tb: false },
   { label: '1×1 CAE    12544×320 · 320×2048', m: 12544, k: 320, n: 2048, ta: false, tb: false },
 ];
-
-/** This process's CPU seconds (user + system): on a shared machine, wall time also measures the neighbours. */
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 /** GFLOP/s by CPU time, as cae_epoch.py measures PyTorch's. */
 function gflops(s: (typeof SHAPES)[number], seconds = 1): number {
@@ -103,24 +122,24 @@ function gflops(s: (typeof SHAPES)[number], seconds = 1): number {
   return rate;
 }
 
-const mm = { wasm: [] as number[][], onednn: [] as number[][], torch: [] as number[][] };
-for (let r = 0; r < rounds; r++) {
-  useNative(false);
-  mm.wasm.push(SHAPES.map((s) => gflops(s)));
-  if (native) {
-    useNative(true);
-    mm.onednn.push(SHAPES.map((s) => gflops(s)));
+function matmulSection(): void {
+  const runs = { wasm: [] as number[][], onednn: [] as number[][], torch: [] as number[][] };
+  for (let r = 0; r < rounds; r++) {
+    useNative(false);
+    runs.wasm.push(SHAPES.map((s) => gflops(s)));
+    if (native) {
+      useNative(true);
+      runs.onednn.push(SHAPES.map((s) => gflops(s)));
+    }
+    if (python) runs.torch.push(torch(['--matmul']).gflops as number[]);
   }
-  if (python) mm.torch.push(torch(['--matmul']).gflops as number[]);
+  console.log('1. matmul GFLOP/s (CPU time)        wasm   oneDNN   PyTorch   oneDNN/PyTorch');
+  SHAPES.forEach((s, i) => {
+    const [w, o, p] = [runs.wasm, runs.onednn, runs.torch].map((rows) => median(rows.map((row) => row[i])));
+    console.log(`   ${s.label.padEnd(34)} ${fmt(w).padStart(5)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)} ${ratio(o, p).padStart(16)}`);
+  });
 }
-const col = (rows: number[][], i: number) => (rows.length ? median(rows.map((row) => row[i])) : undefined);
-console.log('1. matmul GFLOP/s (CPU time)   wasm   oneDNN   PyTorch   oneDNN/PyTorch');
-SHAPES.forEach((s, i) => {
-  const [w, o, p] = [col(mm.wasm, i), col(mm.onednn, i), col(mm.torch, i)];
-  console.log(`   ${s.label.padEnd(34)} ${fmt(w).padStart(5)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)} ${(o && p ? fmt(o / p, 2) : '—').padStart(16)}`);
-});
 
-// 2. one CAE epoch of the default configuration's first layer
 /** Correlated random maps (a few latent factors per position), as in core's bench/cae.bench.ts. */
 function randomMaps(n: number, seed: number, [h, w, c] = [7, 7, 320]): FeatureMaps {
   const rng = mulberry32(seed);
@@ -139,66 +158,96 @@ function randomMaps(n: number, seed: number, [h, w, c] = [7, 7, 320]): FeatureMa
   return { n, height: h, width: w, channels: c, data };
 }
 
-/** The CAE parameters of zero-bias-cae's defaults (and of a grid entry). */
+/** The CAE parameters of zero-bias-cae's defaults, with a grid entry's overrides. */
 function caeParams(overrides: Record<string, unknown> = {}): Partial<CaeParams> {
   const all = { ...ZERO_BIAS_CAE_DEFAULTS, ...overrides } as Record<string, unknown>;
   return Object.fromEntries(Object.keys(CAE_DEFAULTS).filter((k) => all[k] !== undefined).map((k) => [k, all[k]])) as Partial<CaeParams>;
 }
-const first = (v: number | number[]) => (Array.isArray(v) ? v[0] : v);
-const defaults = caeParams();
-const layer1 = { ...defaults, layers: 1, kernelSize: first(defaults.kernelSize!), filters: first(defaults.filters!), epochs: 1 };
+
+type Timing = { seconds: number; cpu: number };
 
 /** Wall and CPU seconds of one CAE fit. */
-function fitSeconds(maps: FeatureMaps, params: Partial<CaeParams>): { seconds: number; cpu: number } {
+function fitTiming(maps: FeatureMaps, params: Partial<CaeParams>): Timing {
   const [t0, c0] = [performance.now(), cpuSeconds()];
   new ZeroBiasCAE(params).fit(maps).dispose();
   return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
 }
 
-const maps = randomMaps(nMaps, 1);
-type Timing = { seconds: number; cpu: number };
-const epoch = { wasm: [] as Timing[], onednn: [] as Timing[], torch: [] as Timing[] };
-const tensorsBefore = tf.memory().numTensors;
-for (let r = 0; r < rounds; r++) {
-  useNative(false);
-  epoch.wasm.push(fitSeconds(maps, layer1));
-  if (native) {
-    useNative(true);
-    epoch.onednn.push(fitSeconds(maps, layer1));
+// 2. one CAE epoch of the default configuration's first layer
+function epochSection(maps: FeatureMaps): void {
+  const defaults = caeParams();
+  const first = (v: number | number[]) => (Array.isArray(v) ? v[0] : v);
+  const layer1 = { ...defaults, layers: 1, kernelSize: first(defaults.kernelSize!), filters: first(defaults.filters!), epochs: 1 };
+  const runs = { wasm: [] as Timing[], onednn: [] as Timing[], torch: [] as Timing[] };
+  const tensorsBefore = tf.memory().numTensors;
+  for (let r = 0; r < rounds; r++) {
+    useNative(false);
+    runs.wasm.push(fitTiming(maps, layer1));
+    if (native) {
+      useNative(true);
+      runs.onednn.push(fitTiming(maps, layer1));
+    }
+    if (python) {
+      const out = torch(['--maps', String(nMaps), '--kernel', String(layer1.kernelSize), '--filters', String(layer1.filters)]);
+      runs.torch.push({ seconds: out.seconds as number, cpu: out.cpuSeconds as number });
+    }
   }
-  if (python) {
-    const out = torch(['--maps', String(nMaps), '--kernel', String(layer1.kernelSize), '--filters', String(layer1.filters)]);
-    epoch.torch.push({ seconds: out.seconds as number, cpu: out.cpuSeconds as number });
-  }
-}
-const med = (ts: Timing[], key: keyof Timing) => (ts.length ? median(ts.map((t) => t[key])) : undefined);
-const ratio = (a?: number, b?: number) => (a != null && b != null ? `${fmt(a / b, 2)}×` : '—');
-console.log(
-  `\n2. one CAE epoch, ${layer1.kernelSize}x${layer1.kernelSize}x320 → ${layer1.filters} (${defaults.activation}, tied, Adam, batch ${defaults.batchSize}, ` +
-    `${defaults.patchesPerMap} patches/map, ${nMaps} maps)`,
-);
-console.log('   seconds        wasm   oneDNN   PyTorch   wasm/oneDNN   oneDNN/PyTorch   wasm/PyTorch');
-for (const key of ['seconds', 'cpu'] as const) {
-  const [w, o, p] = [med(epoch.wasm, key), med(epoch.onednn, key), med(epoch.torch, key)];
   console.log(
-    `   ${(key === 'cpu' ? 'CPU' : 'wall').padEnd(10)} ${fmt(w).padStart(7)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)}` +
-      `${ratio(w, o).padStart(14)}${ratio(o, p).padStart(17)}${ratio(w, p).padStart(15)}`,
+    `\n2. one CAE epoch, ${layer1.kernelSize}x${layer1.kernelSize}x320 → ${layer1.filters} (${defaults.activation}, tied, Adam, ` +
+      `batch ${defaults.batchSize}, ${defaults.patchesPerMap} patches/map, ${nMaps} maps)`,
   );
+  console.log('   seconds        wasm   oneDNN   PyTorch   wasm/oneDNN   oneDNN/PyTorch   wasm/PyTorch');
+  for (const key of ['seconds', 'cpu'] as const) {
+    const [w, o, p] = [runs.wasm, runs.onednn, runs.torch].map((ts) => median(ts.map((t) => t[key])));
+    console.log(
+      `   ${(key === 'cpu' ? 'CPU' : 'wall').padEnd(10)} ${fmt(w).padStart(7)} ${fmt(o).padStart(8)} ${fmt(p).padStart(9)}` +
+        `${ratio(w, o).padStart(14)}${ratio(o, p).padStart(17)}${ratio(w, p).padStart(15)}`,
+    );
+  }
+  console.log(`   (time ratios: oneDNN/PyTorch < 1 is faster than PyTorch); tensors leaked: ${tf.memory().numTensors - tensorsBefore}`);
 }
-console.log(`   (time ratios: oneDNN/PyTorch < 1 is faster than PyTorch); tensors leaked: ${tf.memory().numTensors - tensorsBefore}`);
 
 // 3. the default grid's CAE fits on one fold's pool
-if (!argv.includes('--skip-fit')) {
+function fitSection(maps: FeatureMaps): void {
+  const defaults = caeParams();
   console.log(`\n3. zero-bias-cae's default grid, CAE fits on ${nMaps} maps (${defaults.epochs} epochs each), wasm vs oneDNN:`);
-  let totals = [0, 0];
+  const totals = [0, 0];
   for (const entry of ZERO_BIAS_CAE_DEFAULTS.grid as Record<string, unknown>[]) {
     const params = caeParams(entry);
     useNative(false);
-    const w = fitSeconds(maps, params);
-    const o = native ? (useNative(true), fitSeconds(maps, params)) : undefined;
-    totals = [totals[0] + w.seconds, totals[1] + (o?.seconds ?? 0)];
+    const w = fitTiming(maps, params);
+    const o = native ? (useNative(true), fitTiming(maps, params)) : undefined;
+    totals[0] += w.seconds;
+    totals[1] += o?.seconds ?? 0;
     const label = JSON.stringify({ layers: params.layers, kernelSize: params.kernelSize, filters: params.filters });
     console.log(`   ${label}: wasm ${fmt(w.seconds)} s (CPU ${fmt(w.cpu)}), oneDNN ${fmt(o?.seconds)} s (CPU ${fmt(o?.cpu)})`);
   }
-  if (native) console.log(`   total wall: wasm ${fmt(totals[0])} s, oneDNN ${fmt(totals[1])} s (${fmt(totals[0] / totals[1], 2)}× faster)`);
+  if (native) console.log(`   total wall: wasm ${fmt(totals[0])} s, oneDNN ${fmt(totals[1])} s (${ratio(totals[0], totals[1])} faster)`);
 }
+
+// 4. one fold's zero-bias-cae fit on brain-tumor-mri
+async function foldSection(): Promise<void> {
+  const ds = await loadDataset('brain-tumor-mri');
+  const [fold] = stratifiedKFold(ds.samples, { k: 5, seed: 0 });
+  const opts = { size: 224, mode: 'resize' as const };
+  const ctx = { seed: 0, cacheDir: cacheDir(), stages: new MemoryStageStore() };
+  const method = createMethod('zero-bias-cae');
+  const t0 = performance.now();
+  await method.prepare!(ds.images(undefined, opts), ctx);
+  console.log(`\n4. zero-bias-cae on brain-tumor-mri fold 0 of 5 (backbone maps ready in ${fmt((performance.now() - t0) / 1000)} s):`);
+  const split = applyBudget(fold, ds.samples, 'all', 0);
+  for (const on of native ? [false, true] : [false]) {
+    useNative(on);
+    ctx.stages.clear();
+    const [w0, c0] = [performance.now(), cpuSeconds()];
+    const model = await method.fit({ labelled: ds.labelledSet(split.labelled, opts), unlabelled: ds.images(split.unlabelled, opts) }, ctx);
+    console.log(`   ${on ? 'oneDNN' : 'wasm  '}: fit ${fmt((performance.now() - w0) / 1000)} s (CPU ${fmt(cpuSeconds() - c0)} s), ${split.labelled.length} labelled`);
+    model.dispose();
+  }
+}
+
+if (sections.has(1)) matmulSection();
+const maps = sections.has(2) || sections.has(3) ? randomMaps(nMaps, 1) : undefined;
+if (sections.has(2)) epochSection(maps!);
+if (sections.has(3)) fitSection(maps!);
+if (sections.has(4)) await foldSection();
