@@ -90,6 +90,10 @@ const covidCt: DatasetInfo = {
   licence: 'research use: the source states that all copyrights belong to the papers\' authors and publishers',
   citation: 'Zhao J, Zhang Y, He X, Xie P. COVID-CT-Dataset: a CT scan dataset about COVID-19. arXiv:2003.13865, 2020.',
   expectedSplits: { train: 425, val: 118, test: 203 },
+  nearDuplicateThreshold: {
+    bits: 4,
+    why: 'small, similar CT crops: at 6 bits near-duplicate sets chain across papers and classes (one of 29 images, 8 sets with both labels) and, joined with the papers, one fold group of 184 of the 746 images; at 4 bits: 16 sets of ≤ 4, 1 with both labels',
+  },
   sourceGroups: {
     what: 'COVID: source paper (file-name prefix before -p<page>-, or the PII); non-COVID: source figure (number before %)',
     patterns: ['^(CT_COVID/.+?)-p\\d+-', '^(CT_COVID/PIIS\\d+)', '^(CT_NonCOVID/\\d+)%'],

@@ -106,7 +106,7 @@ export async function foldGroups(dataset: Dataset, options: FoldGroupOptions = {
   if (asked !== 'group' && asked !== 'ignore') throw new Error(`nearDuplicates must be 'group' or 'ignore', got '${asked}'`);
   const offReason = asked === 'group' ? dataset.info.perceptualHashOff : undefined;
   const policy: NearDuplicatePolicy = offReason ? 'ignore' : asked;
-  const threshold = options.threshold ?? PHASH_THRESHOLD;
+  const threshold = options.threshold ?? dataset.info.nearDuplicateThreshold?.bits ?? PHASH_THRESHOLD;
   const ids = samples.map((s) => s.id).sort(compareIds);
   let near: string[][] = [];
   const hashing = { seconds: 0, fromCache: 0, computed: 0 };

@@ -57,6 +57,8 @@ export interface DatasetInfo {
   sourceGroups?: { what: string; patterns: string[] };
   /** Why perceptual near-duplicate grouping is off for this dataset (e.g. 28 px images all hash alike). */
   perceptualHashOff?: string;
+  /** Near-duplicate Hamming threshold in bits when the default (PHASH_THRESHOLD) over-joins, with why. */
+  nearDuplicateThreshold?: { bits: number; why: string };
 }
 
 const registry = new Map<string, DatasetInfo>();

@@ -72,7 +72,7 @@ describe('chart specs', () => {
 
   it('CD diagram: method labels with ranks, the CD bar and one clique bar', async () => {
     const svg = await renderSvg(specs.cd);
-    for (const label of ['a (1.50)', 'b (2.25)', 'c (2.25)', 'CD = 1.10 (Nemenyi, α = 0.05, 4 datasets)']) expect(svg).toContain(label);
+    for (const label of ['a (1.50)', 'b (2.25)', 'c (2.25)', 'CD = 1.10 (Nemenyi, α = 0.05, N = 4 dataset × budget blocks)']) expect(svg).toContain(label);
     // Segments: CD bar + 1 clique + 2 per method.
     expect((svg.match(/<g class="mark-rule role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g) ?? []).map((g) => (g.match(/<line\b/g) ?? []).length)).toContain(1 + 1 + 2 * 3);
   });

@@ -6,6 +6,7 @@ export interface CdInput {
   ranks: { method: string; rank: number }[];
   /** Nemenyi critical difference at the chosen alpha. */
   cd: number;
+  /** Number of blocks ranked (datasets, or dataset × budget cells). */
   nDatasets: number;
   alpha: number;
 }
@@ -36,7 +37,7 @@ export function cdChart(input: CdInput): ChartSpec {
   const labels: { x: number; y: number; text: string; side: string }[] = [];
   // The CD bar above the axis, starting at the best rank.
   segments.push({ x: lo, x2: Math.min(hi, lo + input.cd), y: -0.9, y2: -0.9, kind: 'cd' });
-  labels.push({ x: lo, y: -1.35, text: `CD = ${input.cd.toFixed(2)} (Nemenyi, α = ${input.alpha}, ${input.nDatasets} datasets)`, side: 'left' });
+  labels.push({ x: lo, y: -1.35, text: `CD = ${input.cd.toFixed(2)} (Nemenyi, α = ${input.alpha}, N = ${input.nDatasets} dataset × budget blocks)`, side: 'left' });
   cliques.forEach((group, i) => {
     const rs = group.map((m) => rank.get(m)!);
     segments.push({ x: Math.min(...rs) - 0.03, x2: Math.max(...rs) + 0.03, y: 0.25 + 0.25 * i, y2: 0.25 + 0.25 * i, kind: 'clique' });

@@ -147,7 +147,8 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
   const title = 'Across datasets';
   if (!across.friedman) return section('across', title, notes(across.notes));
   const f = across.friedman;
-  let body = note(`${across.metric} means at each dataset's full label budget (${across.datasets.map((d) => `${d.id}: ${budgetText(d.budget)}`).join(', ')}), ranked per dataset (1 = best).`);
+  let body = note(`${across.metric} means ranked within each dataset × label budget (1 = best; ${across.datasets.length} blocks from ${across.nDatasets} datasets).`);
+  body += table(['dataset', 'budget', ...across.methods.map(esc)], across.datasets.map((d, i) => [esc(d.id), budgetText(d.budget), ...across.ranks[i].map((r) => num(r, 1))]));
   body += kv([
     ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p ${pRelation(f.pValue)}`],
     ['Iman–Davenport F', `${num(f.imanDavenport.statistic, 3)} (df ${f.imanDavenport.df1}, ${f.imanDavenport.df2}), p ${pRelation(f.imanDavenport.pValue)}`],

@@ -270,7 +270,7 @@ export function anchorsSection(summaries: Summary[], manifest: RunManifest | und
       }
       return [`<b>ours</b>: ${esc(method)}`, accText, auc ? (100 * auc.mean).toFixed(1) : DASH, esc(acc ? `${acc.n} score(s)` : DASH), esc(`this run (${budgetText(budget!)})`)];
     });
-    const theirs = published.map((a) => [esc(a.model), a.accuracy.toFixed(1), a.auc === undefined ? DASH : a.auc.toFixed(1), 'published', esc(a.source)]);
+    const theirs = published.map((a) => [esc(a.model + (a.f1 === undefined ? '' : ` — F1 ${a.f1.toFixed(1)}%`)), a.accuracy === undefined ? DASH : a.accuracy.toFixed(1), a.auc === undefined ? DASH : a.auc.toFixed(1), 'published', esc(a.source)]);
     if (ours.length || theirs.length) body += table(['model', 'ACC (%)', 'AUC (%)', 'n', 'source'], [...ours, ...theirs], 'anchors');
     const protocol: string[] = [];
     if (mine.length) {
