@@ -17,7 +17,8 @@ describe('anchors of the new datasets (issue 18)', () => {
 
   it('COVID-CT: the unofficial zero-bias-CAE reimplementation, an F1 without an accuracy', () => {
     const [a] = listAnchors('covid-ct');
-    expect(a).toMatchObject({ f1: 76, accuracy: undefined, auc: undefined });
+    expect(a.f1).toBe(76);
+    expect([a.accuracy, a.auc]).toEqual([undefined, undefined]);
     expect(a.model).toMatch(/AlexNet pool5 → two stacked zero-bias CAEs 256 → 4096 → SVC/);
     expect(a.protocol).toMatch(/training log, not a paper.*Official split/);
   });
