@@ -1,7 +1,7 @@
 // Install step of @udtl/native: compiles the oneDNN addon with node-gyp. Never fails the install:
 // without a compiler or libdnnl-dev it prints one line and exits 0, and training keeps tfjs-wasm's kernels.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,14 @@ function firstError(output) {
   return lines.find((l) => /error|not found|No such file/i.test(l)) ?? lines.filter(Boolean).at(-1) ?? 'no output';
 }
 
+/** The built addon is newer than its sources (and binding.gyp): nothing to do. */
+function upToDate() {
+  const built = join(root, 'build/Release/udtl_native.node');
+  if (!existsSync(built)) return false;
+  const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'addon')).map((f) => join(root, 'addon', f))];
+  return sources.every((f) => statSync(f).mtimeMs < statSync(built).mtimeMs);
+}
+
 function build() {
   if (!existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') && !existsSync('/usr/local/include/oneapi/dnnl/dnnl.hpp')) {
     return 'oneDNN headers not found (apt-get install libdnnl-dev)';
@@ -38,7 +46,11 @@ function build() {
 }
 
 const t0 = Date.now();
-const failure = process.env.UDTL_NATIVE === 'off' ? 'skipped (UDTL_NATIVE=off)' : build();
-if (failure) say(`${failure}; training stays on tfjs-wasm kernels`);
-else say(`oneDNN addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (process.env.UDTL_NATIVE === 'off') say('skipped (UDTL_NATIVE=off); training stays on tfjs-wasm kernels');
+else if (upToDate() && !process.argv.includes('--force')) say('oneDNN addon up to date');
+else {
+  const failure = build();
+  if (failure) say(`${failure}; training stays on tfjs-wasm kernels`);
+  else say(`oneDNN addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
 process.exit(0);

@@ -22,7 +22,7 @@ let loaded: { addon?: NativeAddon; reason?: string } | undefined;
 function load(): { addon?: NativeAddon; reason?: string } {
   if (process.env.UDTL_NATIVE?.trim().toLowerCase() === 'off') return { reason: 'disabled by UDTL_NATIVE=off' };
   if (!existsSync(ADDON_PATH)) {
-    return { reason: `the addon was not built (no ${ADDON_PATH}; needs libdnnl-dev and a C++ compiler, then \`node packages/native/scripts/build-addon.mjs\`)` };
+    return { reason: `the addon was not built (no ${ADDON_PATH}; needs libdnnl-dev and a C++ compiler, then \`node packages/native/scripts/build-addon.mjs --force\`)` };
   }
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
