@@ -9,7 +9,7 @@ import { pooledDim, type PoolMode } from '../extractor/pool.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { gridConfigs } from '../method/grid.js';
 import { checkFitData, checkImageSettings } from '../method/checks.js';
-import { fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
+import { C_REFERENCE_DIM, fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
 import type { FeatureMaps } from '../backbones/feature-maps.js';
 import { CAE_DEFAULTS, caeLayers, resolveCaeParams, type CaeParams } from './params.js';
@@ -60,6 +60,7 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   pool: 'avg',
   classifier: 'linear-svm',
   cCandidates: [1e-5, 1e-4, 1e-3, 1e-2],
+  cScaling: 'feature-dimension',
   innerFolds: 3,
   grid: [{}, { layers: 1, kernelSize: 1, filters: 2048 }],
   extractBatchSize: 16,
@@ -93,7 +94,8 @@ const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
   ...CAE_PARAM_DOCS,
   pool: "codes → vector: 'avg', 'max', 'avgmax' or 'pyramid' (1x1 + 2x2)",
   classifier: "classifier on the pooled codes ('linear-svm' or 'logistic'), after a StandardScaler",
-  cCandidates: 'C values tried with every grid configuration (balanced accuracy of the inner stratified CV on the labelled set)',
+  cCandidates: 'C values tried with every grid configuration (scored on the primary metric by inner stratified CV on the labelled set), scaled per cScaling',
+  cScaling: `'feature-dimension': cCandidates are the C values for ${C_REFERENCE_DIM} features, scaled by ${C_REFERENCE_DIM}/d for d features (C·d fixed, the same rule as every probe method); 'none': used as listed`,
   innerFolds: 'inner CV folds for C',
   grid: `configurations (overrides of ${TUNABLE.join(', ')}) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C`,
   extractBatchSize: 'images per backbone batch',
@@ -214,7 +216,7 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
       throw err;
     }
     try {
-      return await fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed });
+      return await fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed, metric: ctx.primaryMetric });
     } finally {
       kept.clear(); // the fitted model keeps no maps
     }
