@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem, platform } from 'node:os';
+import { cpus, totalmem, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as core from '@udtl/core';
 import { atomicWriteFile, cacheDir as defaultCacheDir, projectRoot } from '@udtl/datasets';
 import { configHash, type ExperimentConfig } from './config.js';
 import type { GroupTask, PrepareTask, WorkerEnv } from './execute.js';
-import { groupJobs, jobCells, jobKey, type Job, type JobGroup, type JobResult } from './jobs.js';
+import type { GridExecutor } from './executors/executor.js';
+import { LocalExecutor } from './executors/local.js';
+import { liveSlurmTasks, SlurmExecutor, type SlurmOptions } from './executors/slurm.js';
+import { jobCells, jobKey, type JobGroup, type JobResult } from './jobs.js';
 import { lockRunFolder } from './lock.js';
 import { methodParams, resolveMethods } from './methods.js';
-import { runPool } from './pool.js';
 import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
-import { Progress } from './progress.js';
-import { RunStore, currentDataFilter, pointLatest, writeTables, type StoredResult } from './store.js';
+import { RunStore, currentDataFilter, pointLatest, writeTables } from './store.js';
 
 export interface RunOptions {
   /** Folder that holds run folders (default `<project>/results`). */
@@ -22,6 +23,10 @@ export interface RunOptions {
   dataDir?: string;
   cacheDir?: string;
   quiet?: boolean;
+  /** Where jobs run (default: the config's `executor`, else local). */
+  executor?: 'local' | 'slurm';
+  /** sbatch settings; each one given wins over the config's `slurm` field. */
+  slurm?: SlurmOptions;
 }
 
 export interface RunSummary {
@@ -31,6 +36,8 @@ export interface RunSummary {
   skipped: number;
   failed: number;
   results: JobResult[];
+  /** Ctrl-C during a slurm run: its tasks were left running or cancelled. */
+  interrupted?: 'detached' | 'cancelled';
 }
 
 /**
@@ -47,6 +54,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const outRoot = resolve(options.outRoot ?? join(projectRoot(), 'results'));
   const runDir = join(outRoot, `${config.name}-${hash}`);
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
+  const executor = chooseExecutor(config, options, say);
+  await executor.check();
   const checked = await preflight(config, methods, resolvedParams, { outRoot, dataDir: options.dataDir, cacheDir, log: (m) => say(`  ${m}`) });
   const slowest = Object.entries(checked.steps).sort((a, b) => b[1] - a[1]).slice(0, 2).map(([step, s]) => `${step} ${s.toFixed(1)} s`).join(', ');
   say(`preflight: ok in ${checked.seconds.toFixed(1)} s (${slowest}): ${checked.datasets.length} dataset(s) load and decode, backbones, budgets, weights, taps`);
@@ -55,7 +64,11 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   await mkdir(runDir, { recursive: true });
   const unlock = await lockRunFolder(runDir);
   try {
-    return await runLocked(config, options, { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, cacheDir, planned, preflight: checked });
+    if (executor.name === 'local') {
+      const live = await liveSlurmTasks(runDir);
+      if (live.length) throw new Error(`${live.length} slurm task(s) of this run folder are still queued or running (${live.slice(0, 3).join(', ')}${live.length > 3 ? ', …' : ''}): run with --executor slurm to reattach to them, or scancel them first`);
+    }
+    return await runLocked(config, options, executor, { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, cacheDir, planned, preflight: checked });
   } finally {
     await unlock();
   }
@@ -74,7 +87,17 @@ interface Prepared {
   preflight: { seconds: number; steps: Record<string, number> };
 }
 
-async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Prepared): Promise<RunSummary> {
+/** The executor the options (then the config) ask for. */
+function chooseExecutor(config: ExperimentConfig, options: RunOptions, say: (m: string) => void): GridExecutor {
+  const name = options.executor ?? config.executor ?? 'local';
+  if (name === 'local') return new LocalExecutor(options.workers, say);
+  const given = Object.fromEntries(Object.entries(options.slurm ?? {}).filter(([, v]) => v !== undefined));
+  const merged: SlurmOptions = { ...config.slurm, ...given };
+  merged.sbatchArgs = [...(config.slurm?.sbatchArgs ?? []), ...(options.slurm?.sbatchArgs ?? [])];
+  return new SlurmExecutor(merged);
+}
+
+async function runLocked(config: ExperimentConfig, options: RunOptions, executor: GridExecutor, prep: Prepared): Promise<RunSummary> {
   const { startedAt, say, methods, resolvedParams, hash, outRoot, runDir, planned } = prep;
   // A result is reused only if computed on the data as it is now (older job files, without a hash:
   // if the dataset's content hash is the one the previous manifest recorded).
@@ -117,12 +140,6 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
   const pending = groups.reduce((n, g) => n + g.group.cells.length, 0);
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 
-  const cores = availableParallelism();
-  let workers = Math.max(1, options.workers ?? cores);
-  if (workers > cores) {
-    say(`warning: --workers ${workers} is more than this machine's ${cores} cores; using ${cores} (each worker is one process with its own copy of the data)`);
-    workers = cores;
-  }
   // Written before any job runs, so an interrupted run's folder says what it was and that it is incomplete.
   const manifest: Record<string, unknown> = {
     runId: basename(runDir),
@@ -132,7 +149,8 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
     gitCommit: gitCommit(),
     versions: versions(),
     datasets: datasetInfo,
-    machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', workers },
+    machine: { cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${process.arch}`, cpuModel: cpus()[0]?.model ?? '', ...(executor instanceof LocalExecutor ? { workers: executor.workers } : {}) },
+    executor: executor.describe(),
     startedAt: startedAt.toISOString(),
     preflight: { seconds: +prep.preflight.seconds.toFixed(2), steps: prep.preflight.steps },
     endedAt: null,
@@ -140,53 +158,13 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
     complete: false,
   };
   await writeManifest(runDir, manifest, true);
-  let backend: { name: string; gpu: boolean; engine?: string } | undefined;
-  const failures: { job: string; error: string }[] = [];
-  if (groups.length) {
-    const needPrepare = [...new Set(groups.map((g) => g.group.dataset))];
-    const prepare: PrepareTask[] = needPrepare.map((dataset) => ({ kind: 'prepare', dataset, methods: methods.map((m) => m.name) }));
-    say(`preparing features for ${needPrepare.join(', ')} with ${Math.min(workers, prepare.length)} worker(s)`);
-    // The last preflight step: a worker starts the backend and engine. If it cannot, no job can run.
-    let startFailure: string | undefined;
-    await runPool(prepare, workers, env, {
-      onMessage: (m, task) => {
-        if (m.type === 'ready') backend = m.backend;
-        if (m.type === 'taskFailed' && !task) startFailure ??= m.error;
-        if (m.type === 'log' && !options.quiet) say(`  ${m.message}`);
-      },
-      onTaskEnd: (task, error) => {
-        if (error && !startFailure) say(`  prepare ${(task as PrepareTask).dataset} failed: ${error} (its jobs will compute what they need)`);
-      },
-    });
-    if (startFailure) {
-      await writeManifest(runDir, { ...manifest, endedAt: new Date().toISOString(), startFailure }, false);
-      throw new PreflightError([`backend/engine: ${startFailure}`], (Date.now() - startedAt.getTime()) / 1000);
-    }
-
-    const progress = new Progress(pending, options.quiet ? (devNull as NodeJS.WriteStream) : process.stderr);
-    await runPool(groups, workers, env, {
-      onMessage: (m, task) => {
-        if (m.type === 'ready') backend = m.backend;
-        if (m.type === 'job') {
-          progress.tick(m.key.replaceAll('|', ' '), m.status === 'ok');
-          if (m.status === 'failed') failures.push({ job: m.key, error: m.error ?? 'unknown error' });
-        }
-        if (m.type === 'log' && task?.kind === 'group') progress.setCurrent(`${task.group.dataset}/${task.group.method}/fold ${task.group.fold}: ${m.message}`);
-      },
-      onTaskEnd: async (task, error) => {
-        if (!error || task.kind !== 'group') return;
-        // The group stopped early (e.g. its worker died): record its unfinished jobs as failed.
-        const done = await store.finishedKeys();
-        for (const job of groupJobs(task.group)) {
-          const key = jobKey(job);
-          if (done.has(key)) continue;
-          await store.writeResult(failedResult(job, error, task.dataHash));
-          progress.tick(key.replaceAll('|', ' '), false);
-          failures.push({ job: key, error });
-        }
-      },
-    });
-    progress.end();
+  const needPrepare = [...new Set(groups.map((g) => g.group.dataset))];
+  const prepare: PrepareTask[] = needPrepare.map((dataset) => ({ kind: 'prepare', dataset, methods: methods.map((m) => m.name) }));
+  const outcome = await executor.execute({ env, store, prepare, groups, pending, say, quiet: Boolean(options.quiet) });
+  let backend = outcome.backend;
+  if (outcome.startFailure) {
+    await writeManifest(runDir, { ...manifest, executor: executor.describe(), endedAt: new Date().toISOString(), startFailure: outcome.startFailure }, false);
+    throw new PreflightError([`backend/engine: ${outcome.startFailure}`], (Date.now() - startedAt.getTime()) / 1000);
   }
 
   const results = await store.readResults((file, err) => say(`warning: skipping unreadable job file ${file}: ${err.message}`));
@@ -196,6 +174,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
   backend ??= results.find((r) => r.status === 'ok')?.backend;
   await writeManifest(runDir, {
     ...manifest,
+    executor: executor.describe(),
     backend: backend ?? null,
     weights: weightsFrom(results),
     endedAt: new Date().toISOString(),
@@ -206,17 +185,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, prep: Pr
   }, false);
   await mkdir(outRoot, { recursive: true });
   await pointLatest(outRoot, basename(runDir));
-  return { runDir, total, ran: pending, skipped: total - pending, failed: failed.length, results };
-}
-
-const devNull = { write: () => true, isTTY: false } as unknown;
-
-function failedResult(job: Job, error: string, dataHash: string): StoredResult {
-  return {
-    ...job, key: jobKey(job), dataHash, status: 'failed', error, methodId: job.method, params: {}, chosen: {},
-    backend: { name: 'unknown', gpu: false }, metrics: {}, fitSeconds: 0, predictSeconds: 0, classNames: [],
-    finishedAt: new Date().toISOString(),
-  };
+  return { runDir, total, ran: pending, skipped: total - pending, failed: failed.length, results, interrupted: outcome.interrupted };
 }
 
 /** Content hashes per dataset that the run folder's manifest recorded, before this session overwrites it. */

@@ -1,7 +1,5 @@
-import { Executor, type Task, type WorkerEnv } from './execute.js';
-import { importMethodPackage, loadBuiltinMethods } from './methods.js';
-import { methodEntries } from './config.js';
-import { RunStore } from './store.js';
+import type { Task, WorkerEnv } from './execute.js';
+import { openExecutor } from './executors/open.js';
 
 /** Messages a worker sends to the pool. */
 export type WorkerMessage =
@@ -21,16 +19,10 @@ if (!env || !process.send) throw new Error('worker.js is started by the experime
 const send = (m: WorkerMessage) => process.send!(m);
 process.on('disconnect', () => process.exit(1));
 
-async function start(): Promise<Executor> {
-  await loadBuiltinMethods();
-  const packages = new Set([...env.config.packages, ...methodEntries(env.config).flatMap((m) => (m.package ? [m.package] : []))]);
-  for (const p of packages) await importMethodPackage(p);
-  const executor = new Executor(env, new RunStore(env.runDir));
-  send({ type: 'ready', backend: await executor.backendInfo() });
+const ready = openExecutor(env).then(({ executor, backend }) => {
+  send({ type: 'ready', backend });
   return executor;
-}
-
-const ready = start();
+});
 ready.catch((err: Error) => send({ type: 'taskFailed', error: `worker failed to start: ${err.message}` }));
 
 process.on('message', async (task: Task) => {

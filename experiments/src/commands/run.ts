@@ -1,19 +1,23 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
+import type { SlurmOptions } from '../executors/slurm.js';
 import { runExperiment } from '../run.js';
 import { failureDigest, summaryTable } from '../summary.js';
-import { checkFlags, checkPositional, flag, parseArgs } from './args.js';
+import { checkFlags, checkPositional, flag, parseArgs, type ParsedArgs } from './args.js';
 
-export const summary = 'run an experiment config (run --config <file> [--config <override>] [--out <dir>] [--workers n] [--quick])';
+export const summary = 'run an experiment config (run --config <file> [--config <override>] [--out <dir>] [--workers n] [--quick] [--executor local|slurm])';
 
-const USAGE = 'usage: udtl run [--config <file>]… [--quick] [--out <dir>] [--workers n] [--data-dir D] [--cache-dir D]';
+const USAGE = 'usage: udtl run [--config <file>]… [--quick] [--out <dir>] [--workers n] [--data-dir D] [--cache-dir D]\n' +
+  '  [--executor local|slurm] [--partition P] [--time T] [--mem M] [--cpus-per-task n] [--gres G] [--max-concurrent K] [--sbatch-arg ARG]…';
+
+const SLURM_FLAGS = ['partition', 'time', 'mem', 'cpus-per-task', 'gres', 'max-concurrent', 'sbatch-arg'];
 
 const CONFIGS = fileURLToPath(new URL('../../configs/', import.meta.url));
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, ['quick']);
-  checkFlags(p, ['config', 'out', 'workers', 'quick', 'data-dir', 'cache-dir']);
+  checkFlags(p, ['config', 'out', 'workers', 'quick', 'data-dir', 'cache-dir', 'executor', ...SLURM_FLAGS]);
   checkPositional(p, 0, USAGE);
   const files = [...(flag(p, 'quick') ? [join(CONFIGS, 'quick.json')] : []), ...(p.flags.get('config') ?? [])];
   if (files.length === 0) files.push(join(CONFIGS, 'default.json'));
@@ -21,12 +25,36 @@ export async function run(args: string[]): Promise<number> {
   const workersFlag = flag(p, 'workers');
   const workers = workersFlag === undefined ? undefined : Number(workersFlag);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers must be a whole number ≥ 1, got '${workersFlag}'`);
-  const result = await runExperiment(config, { outRoot: flag(p, 'out'), workers, dataDir: flag(p, 'data-dir'), cacheDir: flag(p, 'cache-dir') });
+  const executor = flag(p, 'executor');
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') throw new Error(`--executor must be 'local' or 'slurm', got '${executor}'`);
+  const result = await runExperiment(config, {
+    outRoot: flag(p, 'out'), workers, dataDir: flag(p, 'data-dir'), cacheDir: flag(p, 'cache-dir'), executor, slurm: slurmFlags(p),
+  });
+  if (result.interrupted) return 130;
   console.log(summaryTable(result.results));
   console.log(`\nresults: ${result.runDir} (${result.ran} run, ${result.skipped} reused, ${result.failed} failed)`);
   if (result.failed) {
-    console.error(`${result.failed} job(s) failed:\n${failureDigest(result.results).join('\n')}\nall failures: ${join(result.runDir, 'manifest.json')} (failures)`);
+    console.error(`${result.failed} job(s) failed:\n${failureDigest(result.results).join('\n')}\nall failures: ${join(result.runDir, 'manifest.json')} (failures); per job: udtl status ${result.runDir}`);
     return 3;
   }
   return 0;
+}
+
+function slurmFlags(p: ParsedArgs): SlurmOptions {
+  const whole = (name: string): number | undefined => {
+    const v = flag(p, name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`--${name} must be a whole number ≥ 1, got '${v}'`);
+    return n;
+  };
+  return {
+    partition: flag(p, 'partition'),
+    time: flag(p, 'time'),
+    mem: flag(p, 'mem'),
+    cpusPerTask: whole('cpus-per-task'),
+    gres: flag(p, 'gres'),
+    maxConcurrent: whole('max-concurrent'),
+    sbatchArgs: p.flags.get('sbatch-arg') ?? [],
+  };
 }
