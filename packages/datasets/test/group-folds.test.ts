@@ -101,3 +101,13 @@ describe.skipIf(!hasFull)('RetinaMNIST turns perceptual grouping off (its 28 px 
     expect(g).toMatchObject({ policy: 'ignore', offReason: expect.stringMatching(/858 of the 1,600/), groups: [], nearDuplicateSets: [] });
   });
 });
+
+describe.skipIf(!hasFull)('describeDataset with groups (what `udtl datasets inspect covid-ct` prints)', () => {
+  it('counts near-duplicate sets at the dataset\'s threshold and source groups, with those spanning official splits', async () => {
+    const { describeDataset } = await import('../src/index.js');
+    const d = await describeDataset(await loadDataset('covid-ct', { download: false }), { groups: {} });
+    expect(d.foldGroups!.nearDuplicates).toMatchObject({ policy: 'group', threshold: 4, sets: 16, images: 38, withConflictingLabels: 1 });
+    expect(d.foldGroups!.sourceGroups).toMatchObject({ sets: 106, images: 513, acrossSplits: 3, largest: 26 });
+    expect(d.foldGroups).toMatchObject({ groups: 111, imagesInGroups: 531, largestGroup: 26 });
+  });
+});

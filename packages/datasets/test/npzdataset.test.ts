@@ -31,10 +31,15 @@ describe.skipIf(!hasShared)('MedMNIST npz datasets', () => {
     // python3: hashlib.sha256(d['train_images'][0].tobytes()).hexdigest()
     expect(d.foundSamples.find((s) => s.id === 'train/0')!.hash).toBe('5dd4f268fc0378743cd553ac6377741f437dc8c469e1cf2a79fce77eafa75df1');
     // python3 (sha256 of each image's pixels): the only repeat is train/115 (label 0) == test/76 (label 1).
-    expect(d.dropped).toEqual([{ id: 'test/76', split: 'test', hash: d.foundSamples.find((s) => s.id === 'train/115')!.hash, keptId: 'train/115', keptSplit: 'train', reason: 'copy' }]);
+    // Two labels for one image (BUSI's benign (433) = malignant (145)): both copies dropped by default.
+    const hash = d.foundSamples.find((s) => s.id === 'train/115')!.hash;
+    expect(d.dropped).toEqual([
+      { id: 'test/76', split: 'test', hash, keptId: '', keptSplit: '', reason: 'label-conflict' },
+      { id: 'train/115', split: 'train', hash, keptId: '', keptSplit: '', reason: 'label-conflict' },
+    ]);
     expect(d.duplicates.groupsWithConflictingLabels).toBe(1);
     const fold = officialSplit(d.samples);
-    expect([fold.train.length, fold.val.length, fold.test.length]).toEqual([546, 78, 155]);
+    expect([fold.train.length, fold.val.length, fold.test.length]).toEqual([545, 78, 155]);
   });
 
   it('serves pixels as uint8 RGB: stored size, pad to 224 and resize to 224', async () => {

@@ -56,10 +56,12 @@ describe.skipIf(!hasShared)('describeDataset (what `udtl datasets inspect` print
     const { describeDataset, loadDataset } = await import('../src/index.js');
     const d = await describeDataset(await loadDataset('breastmnist'));
     expect(d.splits.found).toEqual({ train: 546, val: 78, test: 156 });
-    expect(d.splits.kept).toEqual({ train: 546, val: 78, test: 155 });
+    expect(d.splits.kept).toEqual({ train: 545, val: 78, test: 155 });
     expect(d.classes.map((c) => c.found)).toEqual([{ train: 147, val: 21, test: 42 }, { train: 399, val: 57, test: 114 }]);
     expect(d.imageShapes).toEqual({ '28x28x1': 780 });
-    expect(d.duplicates.dropped).toEqual([{ id: 'test/76', split: 'test', keptId: 'train/115', keptSplit: 'train', reason: 'copy' }]);
+    expect(d.duplicates.dropped.map((x) => [x.id, x.reason])).toEqual([['test/76', 'label-conflict'], ['train/115', 'label-conflict']]);
+    expect(d.duplicates.conflicts).toEqual([{ ids: ['test/76', 'train/115'], labels: ['normal, benign', 'malignant'] }]);
+    expect(d.foldGroups).toBeUndefined();
     const tiny = await describeDataset(await loadDataset('brain-tumor-mri-tiny'));
     expect(Object.values(tiny.imageShapes).reduce((a, b) => a + b, 0)).toBe(20);
     expect(tiny.imageShapes['512x512x3']).toBeGreaterThan(0);
