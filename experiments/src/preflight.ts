@@ -82,7 +82,7 @@ export async function preflight(
       problems.push(...(await timed('check images', () => checkDecodable(dataset))));
       const groups = await timed('fold groups', () => datasets.foldGroups(dataset, { nearDuplicates: config.nearDuplicates, cacheDir: options.cacheDir }));
       const folds = config.seeds.flatMap((seed) => foldsOf(dataset, config, seed, groups.groupOf).map((f) => ({ seed, ...f })));
-      planned.push({ id: entry.id, dataset, dataHash: dataIdentity(dataset), folds });
+      planned.push({ id: entry.id, dataset, dataHash: dataIdentity(dataset, groups.groups), folds });
     } catch (err) {
       problems.push(`dataset '${entry.id}': ${(err as Error).message}`);
     }
@@ -109,11 +109,15 @@ export function foldsOf(ds: LoadedDataset, config: ExperimentConfig, seed: numbe
   return folds;
 }
 
-/** sha256 over class names and every sample's id, content hash, label and split. */
-export function dataIdentity(ds: Pick<LoadedDataset, 'info' | 'samples'>): string {
+/**
+ * sha256 over class names and every sample's id, content hash, label and split, and the fold
+ * groups when there are any (a new hash threshold regroups the folds: results are then recomputed).
+ */
+export function dataIdentity(ds: Pick<LoadedDataset, 'info' | 'samples'>, groups: readonly (readonly string[])[] = []): string {
   const h = createHash('sha256').update(JSON.stringify(ds.info.labels));
   const lines = ds.samples.map((s) => `${s.id}\t${s.hash}\t${s.label}\t${s.split}`).sort();
   for (const line of lines) h.update(`\n${line}`);
+  if (groups.length) h.update(`\ngroups\n${groups.map((g) => [...g].sort().join('\t')).sort().join('\n')}`);
   return h.digest('hex').slice(0, 16);
 }
 

@@ -25,3 +25,14 @@ describe('config nearDuplicates', () => {
     }
   });
 });
+
+describe('dataIdentity with fold groups', () => {
+  it('is unchanged without groups and changes when the groups change', async () => {
+    const { dataIdentity } = await import('../src/preflight.js');
+    const ds = { info: { labels: ['a', 'b'] }, samples: [{ id: 'x', hash: 'h1', label: 0, split: '' }, { id: 'y', hash: 'h2', label: 1, split: '' }, { id: 'z', hash: 'h3', label: 1, split: '' }] } as never;
+    expect(dataIdentity(ds, [])).toBe(dataIdentity(ds));
+    expect(dataIdentity(ds, [['x', 'y']])).not.toBe(dataIdentity(ds));
+    expect(dataIdentity(ds, [['x', 'y']])).not.toBe(dataIdentity(ds, [['y', 'z']]));
+    expect(dataIdentity(ds, [['y', 'x']])).toBe(dataIdentity(ds, [['x', 'y']]));
+  });
+});
