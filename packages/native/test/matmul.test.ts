@@ -123,3 +123,21 @@ describeNative('unregisterNativeKernels', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(wasmOwn);
   });
 });
+
+describeNative('threads', () => {
+  it('registerNativeKernels sets oneDNN threads, UDTL_ENGINE_THREADS gives the default, and bad counts are refused', async () => {
+    await setUpBackends();
+    expect(registerNativeKernels({ threads: 2 }).threads).toBe(2);
+    expect(registerNativeKernels({ threads: 1 }).threads).toBe(1);
+    const saved = process.env.UDTL_ENGINE_THREADS;
+    process.env.UDTL_ENGINE_THREADS = '3';
+    try {
+      expect(registerNativeKernels().threads).toBe(3);
+    } finally {
+      if (saved == null) delete process.env.UDTL_ENGINE_THREADS;
+      else process.env.UDTL_ENGINE_THREADS = saved;
+    }
+    expect(() => registerNativeKernels({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+    expect(registerNativeKernels({ threads: 1 }).kernels).toContain('Conv2DBackpropFilter');
+  });
+});
