@@ -1,13 +1,17 @@
 import type { AcrossDatasets } from './across.js';
-import { cdChart, confusionChart, efficiencyChart, metricChart, pairedChart, timingChart, type ChartSpec, type ConfusionCell, type EfficiencyPoint, type PairedPoint, type TimingPoint } from './charts/index.js';
+import { budgetChart, cdChart, confusionChart, forestChart, metricName, pairedChart, timingChart, type BudgetPoint, type ChartSpec, type ConfusionCell, type ForestRow, type ForestThreshold, type PairedPoint, type TimingPoint } from './charts/index.js';
 import { compareBudgets, type Budget, type RunData } from './results/types.js';
+import type { Comparison } from './significance.js';
 import { fullBudget, protocolOf, type Summary } from './summary.js';
+import type { ClaimVerdict, DecisionThresholds } from './verdict.js';
 
 export interface Figure {
   /** File-name safe id: figures/<id>.svg */
   id: string;
   title: string;
   spec: ChartSpec;
+  /** 'lead': drawn at the top beside the verdict; 'charts': in the Charts section. */
+  place: 'lead' | 'charts';
 }
 
 export const SCORE_METRICS = ['accuracy', 'balanced_accuracy', 'macro_f1', 'auc'] as const;
@@ -20,56 +24,116 @@ export interface FigureContext {
   methods: string[];
   /** Full budget per dataset (cross-validation). */
   full: Map<string, Budget>;
-  /** The primary metric: the paired and label-efficiency charts show it (default accuracy). */
+  /** The primary metric: the lead, forest and paired charts show it (default balanced accuracy). */
   metric?: string;
+  /** The comparisons the significance section prints and the verdict's claims read. */
+  comparisons?: Comparison[];
+  verdicts?: ClaimVerdict[];
+  /** δ and the margin (metric units) the verdict uses: the forest plot's dashed lines. */
+  thresholds?: DecisionThresholds;
 }
 
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 const SEP = '\u0000';
+/** The lead chart leaves room beside it for the forest plot on a 1,200 px page. */
+const LEAD_WIDTH = 560;
+const signedPoints = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(1).replace(/\.0$/, '')}`;
 
 /** Every chart the data supports; what it cannot support is left out, never drawn empty. */
 export function buildFigures(ctx: FigureContext): Figure[] {
   const { run, summaries, control, methods, full } = ctx;
-  const primary = ctx.metric ?? 'accuracy';
-  const metricName = primary.replace(/_/g, ' ');
+  const primary = ctx.metric ?? 'balanced_accuracy';
+  const name = metricName(primary);
   const figures: Figure[] = [];
   const cv = summaries.filter((s) => s.protocol === 'cv');
-  const atFull = (s: Summary) => full.get(s.dataset) === s.budget;
-  const budgetNote = [...full].map(([d, b]) => `${d}: ${b === 'all' ? 'all labels' : `${b} labels/class`}`).join(', ');
-
+  const budgets = [...new Set(cv.map((s) => s.budget))].sort(compareBudgets).map(String);
+  const lead = budgetPoints(run, cv, primary);
+  if (lead.length) {
+    figures.push({ id: `lead-${primary}`, place: 'lead', title: `${name} against labels per class, every method (the paper's claim is about label efficiency)`, spec: budgetChart(lead, { metric: primary, methods, budgets, subtitle: leadSubtitle(run, cv), maxWidth: LEAD_WIDTH }) });
+  }
+  const forest = forestRows(ctx.comparisons ?? [], ctx.verdicts ?? []);
+  if (forest.rows.length) {
+    const baselines = methods.filter((m) => m !== control);
+    figures.push({ id: 'forest', place: 'lead', title: `Δ ${name} = ${control} − baseline, with the adjusted CI the verdict uses`, spec: forestChart(forest.rows, forestThresholds(ctx.verdicts ?? [], ctx.thresholds), { baselines, metric: name }) });
+  }
   for (const metric of SCORE_METRICS) {
-    const points = cv.filter((s) => s.metric === metric && atFull(s));
-    if (points.length) figures.push({ id: `metric-${metric}`, title: `${metric} at the full label budget`, spec: metricChart(points, metric, methods, budgetNote) });
+    if (metric === primary) continue;
+    const points = budgetPoints(run, cv, metric);
+    if (points.length) figures.push({ id: `metric-${metric}`, place: 'charts', title: `${metricName(metric)} against labels per class`, spec: budgetChart(points, { metric, methods, budgets }) });
   }
-
   const paired = pairedPoints(run, control, methods, full, primary);
-  if (paired.length) figures.push({ id: `paired-${primary}`, title: `Per-fold ${metricName}: ${control} vs each baseline`, spec: pairedChart(paired, control, primary, methods.filter((m) => m !== control)) });
-
-  const efficiency = efficiencyPoints(run, cv, primary);
-  const curves = new Map<string, Set<string>>();
-  for (const p of efficiency) (curves.get(`${p.dataset}${SEP}${p.method}`) ?? curves.set(`${p.dataset}${SEP}${p.method}`, new Set()).get(`${p.dataset}${SEP}${p.method}`)!).add(p.budget);
-  if ([...curves.values()].some((budgets) => budgets.size >= 2)) {
-    figures.push({ id: `efficiency-${primary}`, title: `Label efficiency (${metricName})`, spec: efficiencyChart(efficiency, primary, methods) });
-  }
-
+  if (paired.length) figures.push({ id: `paired-${primary}`, place: 'charts', title: `Per-fold ${name} at the full label budget: ${control} against each baseline`, spec: pairedChart(paired, control, primary, methods.filter((m) => m !== control)) });
   if (ctx.across.friedman && ctx.across.cd !== undefined) {
     const ranks = ctx.across.methods.map((method, j) => ({ method, rank: ctx.across.friedman!.averageRanks[j] }));
-    figures.push({ id: 'critical-difference', title: 'Critical-difference diagram', spec: cdChart({ ranks, cd: ctx.across.cd, nDatasets: ctx.across.datasets.length, alpha: ctx.across.alpha }) });
+    figures.push({ id: 'critical-difference', place: 'charts', title: 'Critical-difference diagram', spec: cdChart({ ranks, cd: ctx.across.cd, nDatasets: ctx.across.datasets.length, alpha: ctx.across.alpha }) });
   }
-
   for (const [dataset, budget] of full) {
     const cells = confusionCells(run, dataset, budget);
     if (!cells.length) continue;
     const present = methods.filter((m) => cells.some((c) => c.method === m));
-    figures.push({ id: `confusion-${safeId(dataset)}`, title: `Confusion matrices — ${dataset}`, spec: confusionChart(cells, dataset, classesOf(run, dataset), present, `summed over folds, budget ${budget}`) });
+    figures.push({ id: `confusion-${safeId(dataset)}`, place: 'charts', title: `Confusion matrices — ${dataset}`, spec: confusionChart(cells, dataset, classesOf(run, dataset), present, `summed over folds, ${budget === 'all' ? 'all labels' : `${budget} labels per class`}`) });
   }
-
+  const atFull = (s: Summary) => full.get(s.dataset) === s.budget;
   const timing: TimingPoint[] = [];
   for (const [metric, phase] of [['fit_seconds', 'fit'], ['predict_seconds', 'predict']] as const) {
     for (const s of cv) if (s.metric === metric && atFull(s)) timing.push({ dataset: s.dataset, method: s.method, phase, seconds: s.mean });
   }
-  if (timing.length) figures.push({ id: 'timing', title: 'Time per job', spec: timingChart(timing, methods) });
+  if (timing.length) figures.push({ id: 'timing', place: 'charts', title: 'Time per job at the full label budget', spec: timingChart(timing, methods) });
   return figures;
+}
+
+/** Mean, CI and labels actually used per class for every method × budget of one metric. */
+function budgetPoints(run: RunData, cv: Summary[], metric: string): BudgetPoint[] {
+  return cv.filter((s) => s.metric === metric).map((s) => ({
+    dataset: s.dataset, method: s.method, budget: String(s.budget), mean: s.mean, ciLow: s.ciLow, ciHigh: s.ciHigh,
+    labelsPerClass: labelsPerClass(run, cv, s),
+  }));
+}
+
+function labelsPerClass(run: RunData, cv: Summary[], s: Summary): number | undefined {
+  // n_labelled / classes: a budget may exceed a small class, and 'all' differs per dataset.
+  const used = cv.find((u) => u.metric === 'n_labelled' && u.dataset === s.dataset && u.method === s.method && u.budget === s.budget);
+  const k = classesOf(run, s.dataset).length;
+  return used && k ? used.mean / k : s.budget === 'all' ? undefined : s.budget;
+}
+
+/** What "all" means per dataset, in labels per class. */
+function leadSubtitle(run: RunData, cv: Summary[]): string[] {
+  const all = [...new Set(cv.filter((s) => s.budget === 'all').map((s) => s.dataset))].flatMap((d) => {
+    const s = cv.find((x) => x.dataset === d && x.budget === 'all' && x.metric === 'n_labelled');
+    const per = s ? labelsPerClass(run, cv, s) : undefined;
+    return per ? [`${d} ≈ ${Math.round(per)}`] : [];
+  });
+  const lines = ['mean over folds; bars: 95% CI (Nadeau–Bengio)', 'methods side by side at each budget'];
+  if (all.length) lines.push('“all” = every training label; per class:');
+  for (let i = 0; i < all.length; i += 2) lines.push(all.slice(i, i + 2).join(', '));
+  return lines;
+}
+
+/** Each cross-validation comparison with the adjusted CI (points) and its claim's outcome. */
+function forestRows(comparisons: Comparison[], verdicts: ClaimVerdict[]): { rows: ForestRow[] } {
+  const rows: ForestRow[] = [];
+  for (const c of comparisons) {
+    if (c.protocol !== 'cv' || c.meanDifference === undefined) continue;
+    const v = verdicts.find((x) => x.dataset === c.dataset && x.budget === c.budget && x.baseline === c.baseline);
+    rows.push({
+      baseline: c.baseline, dataset: c.dataset, budget: String(c.budget), delta: 100 * c.meanDifference,
+      ciLow: c.test ? 100 * c.test.ciLow : undefined, ciHigh: c.test ? 100 * c.test.ciHigh : undefined,
+      outcome: v ? v.outcome : c.test ? 'no claim' : 'not testable',
+    });
+  }
+  return { rows };
+}
+
+/** δ for a "better than" claim, −margin for a "close to" claim, in points. */
+function forestThresholds(verdicts: ClaimVerdict[], t: DecisionThresholds | undefined): ForestThreshold[] {
+  const out: ForestThreshold[] = [];
+  for (const v of verdicts) {
+    if (out.some((x) => x.baseline === v.baseline)) continue;
+    const value = 100 * (v.kind === 'better' ? (t?.smallestGain ?? v.threshold) : -(t?.margin ?? v.threshold));
+    out.push({ baseline: v.baseline, value, label: v.kind === 'better' ? `δ = ${signedPoints(value)}` : `−margin = ${signedPoints(value)}` });
+  }
+  return out;
 }
 
 /** Class names of a dataset: from the manifest, else from the predictions. */
@@ -98,20 +162,6 @@ function pairedPoints(run: RunData, control: string, methods: string[], full: Ma
     }
   }
   return points;
-}
-
-function efficiencyPoints(run: RunData, cv: Summary[], metric: string): EfficiencyPoint[] {
-  const points: EfficiencyPoint[] = [];
-  for (const s of cv) {
-    if (s.metric !== metric) continue;
-    // Labels actually used per class: n_labelled / classes (a budget may exceed a small class).
-    const used = cv.find((u) => u.metric === 'n_labelled' && u.dataset === s.dataset && u.method === s.method && u.budget === s.budget);
-    const k = classesOf(run, s.dataset).length;
-    const labelsPerClass = used && k ? used.mean / k : s.budget === 'all' ? undefined : s.budget;
-    if (labelsPerClass === undefined || !(labelsPerClass > 0)) continue;
-    points.push({ dataset: s.dataset, method: s.method, labelsPerClass, budget: String(s.budget), mean: s.mean, ciLow: s.ciLow, ciHigh: s.ciHigh });
-  }
-  return points.sort((a, b) => a.labelsPerClass - b.labelsPerClass);
 }
 
 function confusionCells(run: RunData, dataset: string, budget: Budget): ConfusionCell[] {

@@ -1,12 +1,16 @@
-import { dirname, join, resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWriteFile } from '@udtl/datasets';
 import { compareAcrossDatasets } from './across.js';
 import { renderSvg, svgToPng } from './charts/index.js';
-import { buildFigures, fullBudgets, type Figure } from './figures.js';
+import { buildFigures, fullBudgets } from './figures.js';
 import { esc } from './html/format.js';
 import { acrossSection, figuresSection, resultsSection, runSection, significanceSection } from './html/sections.js';
 import { STYLE } from './html/style.js';
 import { anchorsSection, chosenSection, verdictSection, verdictSummary } from './html/verdict.js';
+import { bannersHtml, runBanners } from './html/banners.js';
+import { keyFigures, keyFiguresHtml } from './html/keyfigures.js';
+import { leadSection, type RenderedFigure } from './html/lead.js';
 import { decisionSettings, readRun } from './results/read.js';
 import { compareWithControl } from './significance.js';
 import { summarize } from './summary.js';
@@ -75,8 +79,8 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
   const htmlPath = options.out?.endsWith('.html') ? resolve(options.out) : join(resolve(options.out ?? dir), 'report.html');
   const figureDir = join(dirname(htmlPath), 'figures');
   const written: string[] = [];
-  const rendered: { figure: Figure; svg?: string; error?: string }[] = [];
-  for (const figure of buildFigures({ run, summaries, across, control, methods, full, metric })) {
+  const rendered: RenderedFigure[] = [];
+  for (const figure of buildFigures({ run, summaries, across, control, methods, full, metric, comparisons, verdicts, thresholds })) {
     try {
       const svg = await renderSvg(figure.spec, `${figure.id}-`);
       await atomicWriteFile(join(figureDir, `${figure.id}.svg`), svg);
@@ -92,6 +96,8 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
     }
   }
 
+  const banners = runBanners(run, summaries, thresholds.smallestGain);
+  await removeStaleFigures(figureDir, written);
   const title = `udtl report${run.manifest?.runId ? ` — ${run.manifest.runId}` : ''}`;
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -99,9 +105,11 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
 <body>
 <h1>${esc(title)}</h1>
 <p class="note">Unsupervised deep transfer feature learning (zero-bias convolutional auto-encoder on frozen ImageNet features) against its baselines. Results directory: <code>${esc(dir)}</code>.</p>
-<nav><a href="#verdict">Verdict</a><a href="#run">What was run</a><a href="#results">Results</a><a href="#anchors">Official split</a><a href="#significance">Significance</a><a href="#across">Across datasets</a><a href="#figures">Charts</a><a href="#chosen">Chosen hyper-parameters</a></nav>
+<nav><a href="#verdict">Verdict</a><a href="#lead">Lead chart</a><a href="#run">What was run</a><a href="#results">Results</a><a href="#anchors">Official split</a><a href="#significance">Significance</a><a href="#across">Across datasets</a><a href="#figures">Charts</a><a href="#chosen">Chosen hyper-parameters</a></nav>
 ${warnings.length ? `<div class="warnings" id="warnings"><strong>Read this first</strong><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : ''}
+${bannersHtml(banners)}
 ${verdictSummary(verdicts, rules)}
+${leadSection(rendered)}
 ${verdictSection(verdicts, rules, methods)}
 ${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
@@ -110,10 +118,18 @@ ${significanceSection(comparisons, control, methods, alpha, metric)}
 ${acrossSection(across, control)}
 ${figuresSection(rendered)}
 ${chosenSection(run.jobs, methods)}
+${keyFiguresHtml(keyFigures({ manifest: run.manifest, metric, alpha, control, thresholds, summaries, verdicts, banners }))}
 </body></html>
 `;
   await atomicWriteFile(htmlPath, html);
   return { htmlPath, figures: written, warnings };
+}
+
+/** Figure files of an earlier report that this one did not draw: left behind, they would be mistaken for current ones. */
+async function removeStaleFigures(figureDir: string, written: string[]): Promise<void> {
+  const keep = new Set(written.map((f) => basename(f)));
+  const present = await readdir(figureDir).catch(() => [] as string[]);
+  await Promise.all(present.filter((f) => /\.(svg|png)$/.test(f) && !keep.has(f)).map((f) => rm(join(figureDir, f), { force: true })));
 }
 
 /** The proposed method first, then the others in the order they first appear. */

@@ -1,4 +1,4 @@
-import { CONFIG, SCHEMA } from './theme.js';
+import { CONFIG, PAGE_WIDTH, SCHEMA, metricName } from './theme.js';
 import type { ChartSpec } from './render.js';
 
 export interface PairedPoint {
@@ -16,25 +16,28 @@ export interface PairedPoint {
  */
 export function pairedChart(points: PairedPoint[], proposed: string, metric: string, baselines: string[]): ChartSpec {
   const all = points.flatMap((p) => [p.baselineScore, p.proposedScore]);
-  const pad = 0.02;
+  const pad = 0.03; // a point at 1.0 is drawn whole
   const lo = Math.max(0, Math.min(...all) - pad);
-  const hi = Math.min(Math.max(1, ...all), Math.max(...all) + pad);
+  const hi = Math.max(...all) + pad;
   const domain = all.length ? [lo, hi] : [0, 1];
+  const name = metricName(metric);
+  const datasets = new Set(points.map((p) => p.dataset)).size;
+  const size = Math.max(150, Math.min(230, Math.floor((PAGE_WIDTH - 80) / Math.max(1, datasets)) - 40));
   return {
     $schema: SCHEMA,
-    title: { text: `${metric} per fold: ${proposed} vs each baseline`, subtitle: 'above the diagonal: the proposed method did better on that fold' },
+    title: { text: `${name} per fold: ${proposed} against each baseline`, subtitle: 'above the diagonal: the proposed method did better on that fold' },
     data: { values: points },
     facet: { column: { field: 'dataset', type: 'nominal', title: null } },
     spec: {
-      width: 190,
-      height: 190,
+      width: size,
+      height: size,
       layer: [
         {
           data: { values: [{ a: domain[0], b: domain[1] }] },
           mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
           encoding: {
-            x: { datum: domain[0], type: 'quantitative', scale: { domain, zero: false } },
-            y: { datum: domain[0], type: 'quantitative', scale: { domain, zero: false } },
+            x: { datum: domain[0], type: 'quantitative', scale: { domain, zero: false, nice: false } },
+            y: { datum: domain[0], type: 'quantitative', scale: { domain, zero: false, nice: false } },
             x2: { datum: domain[1] },
             y2: { datum: domain[1] },
           },
@@ -42,8 +45,8 @@ export function pairedChart(points: PairedPoint[], proposed: string, metric: str
         {
           mark: { type: 'point', filled: true, size: 45, opacity: 0.85 },
           encoding: {
-            x: { field: 'baselineScore', type: 'quantitative', title: `baseline ${metric}`, scale: { domain, zero: false } },
-            y: { field: 'proposedScore', type: 'quantitative', title: `${proposed} ${metric}`, scale: { domain, zero: false } },
+            x: { field: 'baselineScore', type: 'quantitative', title: `baseline ${name}`, scale: { domain, zero: false, nice: false } },
+            y: { field: 'proposedScore', type: 'quantitative', title: `${proposed} ${name}`, scale: { domain, zero: false, nice: false } },
             color: { field: 'baseline', type: 'nominal', title: 'baseline', scale: { domain: baselines } },
             shape: { field: 'baseline', type: 'nominal', scale: { domain: baselines } },
             tooltip: [{ field: 'baseline' }, { field: 'unit' }, { field: 'baselineScore', format: '.3f' }, { field: 'proposedScore', format: '.3f' }],

@@ -2,7 +2,19 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
+import { dejaVuWidth } from './text-width.js';
+
 export type ChartSpec = TopLevelSpec;
+
+type TextItem = { fontSize?: number; fontWeight?: string | number; text?: unknown };
+const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
+// Headless layout has no canvas to measure text: measure it with the chart font's widths instead.
+metrics.width = (item, text) => {
+  const value = text ?? item.text;
+  const s = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  return dejaVuWidth(s, item.fontSize ?? 11, bold);
+};
 
 /** Compiles a Vega-Lite spec and renders it headless (no canvas, no DOM) to an SVG string. */
 export async function renderSvg(spec: ChartSpec, idPrefix = ''): Promise<string> {

@@ -1,4 +1,4 @@
-import { CONFIG, SCHEMA } from './theme.js';
+import { CONFIG, PAGE_WIDTH, SCHEMA } from './theme.js';
 import type { ChartSpec } from './render.js';
 
 export interface TimingPoint {
@@ -11,13 +11,15 @@ export interface TimingPoint {
 
 /** Mean fit and predict time per job, per method and dataset. */
 export function timingChart(points: TimingPoint[], methods: string[]): ChartSpec {
+  const datasets = new Set(points.map((p) => p.dataset)).size;
+  const width = Math.max(140, Math.min(240, Math.floor((PAGE_WIDTH - 80) / Math.max(1, datasets)) - 30));
   return {
     $schema: SCHEMA,
     title: { text: 'Time per job (mean seconds)', subtitle: 'fit includes any unsupervised stage; machine shared unless stated' },
     data: { values: points },
     facet: { column: { field: 'dataset', type: 'nominal', title: null } },
     spec: {
-      width: 170,
+      width,
       height: 200,
       mark: 'bar',
       encoding: {

@@ -1,8 +1,10 @@
 import type { AcrossDatasets } from '../across.js';
-import type { Figure } from '../figures.js';
 import { compareBudgets, type Budget, type JobRecord, type RunManifest } from '../results/types.js';
 import type { Comparison } from '../significance.js';
 import type { Protocol, Summary } from '../summary.js';
+import { metricName } from '../charts/theme.js';
+import { computeFacts } from './compute.js';
+import { figureHtml, type RenderedFigure } from './lead.js';
 import { DASH, esc, note, notes, num, pRelation, pValue, seconds, section, signed, table } from './format.js';
 
 const kv = (rows: [string, string][]) => `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
@@ -33,7 +35,7 @@ export function runSection(manifest: RunManifest | undefined, dir: string, jobs:
     ['complete', m.complete === undefined ? DASH : m.complete ? 'yes' : '<strong>no — interrupted or still running</strong>'],
     ['jobs', esc(jobCounts)],
     ['started / ended', `${esc(m.startedAt ?? DASH)} / ${esc(m.endedAt ?? DASH)}`],
-    ['wall time', esc(seconds(m.wallSeconds))],
+    ...computeFacts(m, jobs),
     ['backend (training)', esc(m.backend?.name ?? DASH)],
     ['engine (frozen backbones)', esc(m.backend?.engine ?? DASH)],
     ['GPU', m.backend?.gpu === undefined ? DASH : m.backend.gpu ? 'yes' : 'no (CPU only)'],
@@ -88,7 +90,7 @@ export function resultsSection(summaries: Summary[], methods: string[]): string 
       }
     }
     const title = protocol === 'official' ? `${dataset} — official train/test split` : `${dataset} — cross-validation`;
-    body += `<h3>${esc(title)}</h3>` + table(['labels', 'method', 'n', ...metrics.map(esc)], lines, 'results');
+    body += `<h3>${esc(title)}</h3>` + table(['labels', 'method', 'n', ...metrics.map((m) => esc(metricName(m)))], lines, 'results');
   }
   return section('results', 'Results', body);
 }
@@ -166,9 +168,10 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
   return section('across', title, body + notes(across.notes));
 }
 
-/** Inline SVG charts with links to the files in figures/. */
-export function figuresSection(figures: { figure: Figure; svg?: string; error?: string }[]): string {
+/** Inline SVG charts (all but the lead ones, drawn at the top) with links to the files in figures/. */
+export function figuresSection(figures: RenderedFigure[]): string {
   if (!figures.length) return section('figures', 'Charts', note('No charts: there are no results to plot yet.'));
-  const body = figures.map(({ figure, svg, error }) => `<figure class="chart" id="fig-${esc(figure.id)}" data-chart="${esc(figure.id)}">${svg ?? note(`This chart could not be drawn: ${error}`)}<figcaption>${esc(figure.title)} — <a href="figures/${esc(figure.id)}.svg">SVG</a>, <a href="figures/${esc(figure.id)}.png">PNG</a></figcaption></figure>`);
-  return section('figures', 'Charts', body.join('\n'));
+  const rest = figures.filter((f) => f.figure.place !== 'lead');
+  const lead = figures.length > rest.length ? note('The lead chart and the forest plot of Δ are at the top of the report.') : '';
+  return section('figures', 'Charts', lead + rest.map(figureHtml).join('\n'));
 }

@@ -145,9 +145,29 @@ export function chosenSection(jobs: JobRecord[], methods: string[]): string {
   return section('chosen', title, body);
 }
 
+/** How a configuration was chosen, in words (the runner records a short protocol id). */
+const SELECTION_NAMES: Record<string, string> = {
+  'inner-cv': 'inner cross-validation',
+  'held-out': 'held-out labels',
+  validation: 'official validation split',
+  fallback: 'fallback (too few labels to select: first configuration)',
+};
+export const selectionName = (s: unknown) => (typeof s === 'string' ? SELECTION_NAMES[s] ?? s : DASH);
+
+/** A grid entry by what it changes from the method's defaults: {} → 'defaults', {tap: 'out_relu'} → 'tap = out_relu'. */
+export function configName(config: unknown): string {
+  if (config === undefined || config === null) return 'not recorded';
+  if (typeof config !== 'object' || Array.isArray(config)) return chosenValue(config);
+  const entries = Object.entries(config as Record<string, unknown>);
+  if (!entries.length) return 'defaults';
+  return entries.map(([k, v]) => `${k} = ${typeof v === 'string' ? v : chosenValue(v)}`).join(', ');
+}
+
 const countsText = (values: unknown[]) => {
   const counts = new Map<string, number>();
-  for (const v of values) counts.set(chosenValue(v), (counts.get(chosenValue(v)) ?? 0) + 1);
+  // Strings are names made for this table (never cut short); other values are summarised.
+  const text = (v: unknown) => (typeof v === 'string' ? v : chosenValue(v));
+  for (const v of values) counts.set(text(v), (counts.get(text(v)) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ×${n}`).join('; ');
 };
 
@@ -159,14 +179,15 @@ export function selectionSummary(jobs: JobRecord[], methods: string[]): string {
   const rows = methods.flatMap((method) => {
     const mine = jobs.filter((j) => j.method === method && j.chosen && 'candidates' in j.chosen);
     if (!mine.length) return [];
-    return [[esc(method), esc(countsText(mine.map((j) => j.chosen!.candidates))), esc(countsText(mine.map((j) => j.chosen!.selection ?? DASH))), esc(countsText(mine.map((j) => j.chosen!.config ?? {})))]];
+    return [[esc(method), esc(countsText(mine.map((j) => j.chosen!.candidates))), esc(countsText(mine.map((j) => selectionName(j.chosen!.selection)))), esc(countsText(mine.map((j) => configName(j.chosen!.config))))]];
   });
   if (!rows.length) return '';
   const sizes = new Set(jobs.filter((j) => j.chosen && 'candidates' in j.chosen).map((j) => j.chosen!.candidates));
   const fairness = sizes.size > 1
     ? `<p class="sig-worse">The methods chose among different numbers of candidate configurations (${esc([...sizes].join(', '))}): a larger grid has more chances to fit the selection data, so compare with care.</p>`
     : note(`Every method chose among ${esc([...sizes][0])} candidate configurations (grid entries × C values, or × epochs for fine-tuned).`);
-  return `<h3>Model selection</h3>${fairness}${table(['method', 'candidates', 'selected by', 'configuration chosen (× jobs)'], rows, 'chosen')}`;
+  const legend = note('Configuration: the grid entry chosen, named by what it changes from the method’s defaults (“defaults”: the first grid entry). Selected by: inner cross-validation on the training labels; held-out labels (fine-tuned: part of the training labels kept for early stopping); the official validation split; or fallback, when too few labels per class remain to select anything, so the first configuration is used as is.');
+  return `<h3>Model selection</h3>${fairness}${legend}${table(['method', 'candidates', 'selected by', 'configuration chosen (× jobs)'], rows, 'chosen')}`;
 }
 
 export interface GridEdges {
