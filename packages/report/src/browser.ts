@@ -15,10 +15,18 @@ export interface BrowserInspection {
   externalRequests: string[];
   /** Per inline chart: how many data marks it drew and whether they have a visible size. */
   charts: { id: string; marks: number; visibleMarks: number }[];
+  /** Where each chart's SVG lies on the 1,280 px screen (CSS px). */
+  layout: { id: string; left: number; top: number; width: number; right: number }[];
+  /** The page's scrollable width on screen: above the viewport means something overflows sideways. */
+  scrollWidth: number;
+  /** Printed (print stylesheet, A4 width): charts whose SVG reaches past the page, and the page's scrollable width. */
+  print: { pageWidth: number; scrollWidth: number; overflowing: string[] };
   screenshotPath?: string;
 }
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+/** Printable width of an A4 page (21 cm less 2 × 1 cm margins) in CSS px. */
+export const PRINT_WIDTH = 718;
 
 export const chromiumPath = (): string | undefined => {
   const path = process.env.UDTL_CHROMIUM ?? DEFAULT_CHROMIUM;
@@ -106,6 +114,21 @@ export async function inspectReport(htmlPath: string, options: { screenshotPath?
       }) })`,
     }, sessionId);
     const page = JSON.parse(evaluation.result.value) as Pick<BrowserInspection, 'title' | 'charts'>;
+    const geometry = async () => JSON.parse((await send('Runtime.evaluate', {
+      returnByValue: true,
+      expression: `JSON.stringify({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, layout: [...document.querySelectorAll('figure.chart')].map((f) => {
+        const b = (f.querySelector('svg') ?? f).getBoundingClientRect();
+        return { id: f.dataset.chart, left: b.left, top: b.top + window.scrollY, width: b.width, right: b.right };
+      }) })`,
+    }, sessionId)).result.value) as { scrollWidth: number; clientWidth: number; layout: BrowserInspection['layout'] };
+    const screen = await geometry();
+    // A4 portrait at 96 dpi less 2 cm margins: 718 CSS px.
+    await send('Emulation.setEmulatedMedia', { media: 'print' }, sessionId);
+    await send('Emulation.setDeviceMetricsOverride', { width: PRINT_WIDTH, height: 1100, deviceScaleFactor: 1, mobile: false }, sessionId);
+    const printed = await geometry();
+    const print = { pageWidth: printed.clientWidth, scrollWidth: printed.scrollWidth, overflowing: printed.layout.filter((c) => c.right > printed.clientWidth + 0.5).map((c) => c.id) };
+    await send('Emulation.setEmulatedMedia', { media: '' }, sessionId);
+    await send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
     let screenshotPath: string | undefined;
     if (options.screenshotPath) {
       const metrics = await send('Page.getLayoutMetrics', {}, sessionId);
@@ -118,7 +141,7 @@ export async function inspectReport(htmlPath: string, options: { screenshotPath?
       await atomicWriteFile(screenshotPath, Buffer.from(shot.data, 'base64'));
     }
     await send('Browser.close').catch(() => undefined);
-    return { ...page, consoleErrors, externalRequests, screenshotPath };
+    return { ...page, layout: screen.layout, scrollWidth: screen.scrollWidth, print, consoleErrors, externalRequests, screenshotPath };
   };
 
   try {

@@ -37,6 +37,18 @@ describe.skipIf(!chromium && !required)('the report in headless Chromium', () =>
       // All but degenerate ones (a zero-width CI rule when every fold scored the same) have a size.
       expect(chart.visibleMarks, chart.id).toBeGreaterThan(chart.marks * 0.9);
     }
+    // Issue #20: every figure within the 1,200 px page, nothing overflowing sideways, the two lead figures side by side.
+    expect(seen.scrollWidth).toBeLessThanOrEqual(1280);
+    for (const c of seen.layout) {
+      expect(c.width, c.id).toBeLessThanOrEqual(1200);
+      expect(c.right, c.id).toBeLessThanOrEqual(1280 - 40);
+    }
+    const lead = seen.layout.find((c) => c.id === 'lead-balanced_accuracy')!, forest = seen.layout.find((c) => c.id === 'forest')!;
+    expect(Math.abs(forest.top - lead.top)).toBeLessThan(5);
+    expect(forest.left).toBeGreaterThan(lead.right);
+    // Printed: every chart shrinks to the page width.
+    expect(seen.print.overflowing).toEqual([]);
+    expect(seen.print.scrollWidth).toBeLessThanOrEqual(seen.print.pageWidth);
     const png = await readFile(join(dir, 'screenshot.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1280); // viewport width

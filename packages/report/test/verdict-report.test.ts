@@ -137,8 +137,8 @@ describe('chosenValue / chosenSection', () => {
     ];
     const t = text(selectionSummary(fair, ['zero-bias-cae', 'transfer-learned'])).replace(/&quot;/g, '"');
     expect(t).toContain('Every method chose among 8 candidate configurations');
-    expect(t).toContain('zero-bias-cae | 8 ×3 | inner-cv ×3 | {"theta":0.5} ×2; {} ×1 |');
-    expect(t).toContain('transfer-learned | 8 ×1 | validation ×1 | {"tap":"out_relu"} ×1 |');
+    expect(t).toContain('zero-bias-cae | 8 ×3 | inner cross-validation ×3 | theta = 0.5 ×2; defaults ×1 |');
+    expect(t).toContain('transfer-learned | 8 ×1 | official validation split ×1 | tap = out_relu ×1 |');
     const unfair = text(selectionSummary([...fair, job('fine-tuned', 0, { candidates: 6, selection: 'held-out', config: {} })], ['zero-bias-cae', 'fine-tuned']));
     expect(unfair).toContain('different numbers of candidate configurations (8, 6)');
     expect(selectionSummary([job('m', 0, { C: 1 })], ['m'])).toBe('');

@@ -17,8 +17,8 @@ export function keyFigures(input: { manifest?: RunManifest; metric: string; alph
     banners: input.banners.map((b) => b.kind),
     verdicts: input.verdicts.map((v) => ({
       dataset: v.dataset, budget: v.budget, baseline: v.baseline, claim: v.kind, outcome: v.outcome, folds: v.nUnits,
-      deltaPoints: round(v.meanDifference === undefined ? undefined : 100 * v.meanDifference, 2),
-      ciPoints: v.ciLow === undefined ? null : [round(100 * v.ciLow, 2), round(100 * v.ciHigh!, 2)],
+      deltaPoints: round(v.meanDifference === undefined ? undefined : 100 * v.meanDifference),
+      ciPoints: v.ciLow === undefined ? null : [round(100 * v.ciLow), round(100 * v.ciHigh!)],
       confidenceLevel: round(v.confidenceLevel, 6), familySize: v.familySize ?? null, pAdjusted: round(v.pAdjusted, 6),
       mddPoints: round(v.power === undefined ? undefined : 100 * v.power.mdd, 2),
     })),
