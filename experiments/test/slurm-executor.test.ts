@@ -51,7 +51,7 @@ describe('slurm executor: sbatch arguments', () => {
       { name: 'udtl-x', logs: '/r/slurm/logs', array: arraySpec(30, 5), dependency: '41', chdir: '/repo' },
     );
     expect(args).toEqual([
-      '--job-name=udtl-x', '--array=0-29%5', '--output=/r/slurm/logs/%A_%a.out', '--chdir=/repo',
+      '--job-name=udtl-x', '--array=0-29%5', '--output=/r/slurm/logs/%A_%a.out', '--open-mode=append', '--chdir=/repo',
       '--dependency=afterok:41', '--kill-on-invalid-dep=yes',
       '--partition=gpu', '--time=01:00:00', '--mem=8G', '--cpus-per-task=4', '--gres=gpu:1', '--account=lab', '--qos=short',
     ]);

@@ -41,7 +41,8 @@ export function sbatchArguments(
   opts: SlurmOptions,
   job: { name: string; logs: string; array: string; dependency?: string; chdir: string },
 ): string[] {
-  const args = [`--job-name=${job.name}`, `--array=${job.array}`, `--output=${join(job.logs, '%A_%a.out')}`, `--chdir=${job.chdir}`];
+  // Append: a requeued task's log keeps its first attempt.
+  const args = [`--job-name=${job.name}`, `--array=${job.array}`, `--output=${join(job.logs, '%A_%a.out')}`, '--open-mode=append', `--chdir=${job.chdir}`];
   if (job.dependency) args.push(`--dependency=afterok:${job.dependency}`, '--kill-on-invalid-dep=yes');
   if (opts.partition) args.push(`--partition=${opts.partition}`);
   if (opts.time) args.push(`--time=${opts.time}`);
