@@ -74,7 +74,7 @@ export function forestChart(rows: ForestRow[], thresholds: ForestThreshold[], op
         ...(values.some((v) => v.baseline === b && v.tested) ? [{ data: { values: values.filter((v) => v.baseline === b && v.tested) }, mark: { type: 'rule' as const, strokeWidth: 2.5 }, encoding: { y, x: { field: 'ciLow', ...x }, x2: { field: 'ciHigh' }, color } }] : []),
         {
           // Filled: an adjusted CI exists; open: not testable (mean Δ only).
-          mark: { type: 'point', size: 70, filled: true, strokeWidth: 2 },
+          mark: { type: 'point', size: 70, filled: true, strokeWidth: 2, opacity: 1 },
           encoding: {
             y,
             x: { field: 'delta', ...x },
