@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_FIGURES_ID } from '../src/html/keyfigures.js';
-import { configName, selectionName } from '../src/html/verdict.js';
+import { configName, selectionName, selectionSummary } from '../src/html/verdict.js';
 import { buildReport } from '../src/report.js';
 import { writeSyntheticRun, type SyntheticOptions } from '../src/synthetic.js';
 
@@ -144,5 +144,12 @@ describe('model-selection names', () => {
     expect(configName(undefined)).toBe('not recorded');
     expect(selectionName('fallback')).toBe('fallback (too few labels to select: first configuration)');
     expect(selectionName('inner-cv')).toBe('inner cross-validation');
+  });
+
+  it('a fallback job (nothing selected) does not make the grids look unequal', () => {
+    const job = (method: string, chosen: Record<string, unknown>) => ({ dataset: 'd', method, fold: 0, repeat: 0, budget: 2, seed: 0, key: method, status: 'ok' as const, chosen });
+    const html = selectionSummary([job('zero-bias-cae', { candidates: 8, selection: 'inner-cv', config: {} }), job('fine-tuned', { candidates: 0, selection: 'fallback', config: {} })], ['zero-bias-cae', 'fine-tuned']);
+    expect(html).toContain('Every method chose among 8 candidate configurations');
+    expect(html).not.toContain('different numbers of candidate configurations');
   });
 });

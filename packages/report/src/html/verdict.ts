@@ -182,7 +182,8 @@ export function selectionSummary(jobs: JobRecord[], methods: string[]): string {
     return [[esc(method), esc(countsText(mine.map((j) => j.chosen!.candidates))), esc(countsText(mine.map((j) => selectionName(j.chosen!.selection)))), esc(countsText(mine.map((j) => configName(j.chosen!.config))))]];
   });
   if (!rows.length) return '';
-  const sizes = new Set(jobs.filter((j) => j.chosen && 'candidates' in j.chosen).map((j) => j.chosen!.candidates));
+  // A fallback selected nothing (too few labels): its candidate count says nothing about the grid's fairness.
+  const sizes = new Set(jobs.filter((j) => j.chosen && 'candidates' in j.chosen && j.chosen.selection !== 'fallback').map((j) => j.chosen!.candidates));
   const fairness = sizes.size > 1
     ? `<p class="sig-worse">The methods chose among different numbers of candidate configurations (${esc([...sizes].join(', '))}): a larger grid has more chances to fit the selection data, so compare with care.</p>`
     : note(`Every method chose among ${esc([...sizes][0])} candidate configurations (grid entries × C values, or × epochs for fine-tuned).`);
