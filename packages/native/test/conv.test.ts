@@ -105,3 +105,22 @@ describeNative('native convolutions against tfjs cpu', () => {
     for (const impl of impls) expect(impl).not.toMatch(/ref/);
   });
 });
+
+describeNative('run-to-run reproducibility', () => {
+  it('two threads give bit-identical matmuls and conv gradients on repeated runs', async () => {
+    await setUpBackends();
+    registerNativeKernels({ threads: 2 });
+    tf.setBackend('wasm');
+    const run = () =>
+      tf.tidy(() => {
+        const x = t([8, 7, 7, 64], 1) as tf.Tensor4D;
+        const f = t([3, 3, 64, 96], 2) as tf.Tensor4D;
+        const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([x, f]);
+        const m = tf.matMul(t([256, 2880], 3), t([2880, 512], 4));
+        return [dx, df, m].map((r) => r.dataSync() as Float32Array);
+      });
+    const [a, b] = [run(), run()];
+    a.forEach((v, i) => expect(Buffer.from(v.buffer).equals(Buffer.from(b[i].buffer)), `output ${i}`).toBe(true));
+    registerNativeKernels({ threads: 1 });
+  });
+});
