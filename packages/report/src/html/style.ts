@@ -16,11 +16,11 @@ nav a{margin-right:1em}
 .inconclusive{color:#8a5a00}.verdict-summary{background:#f3f6fb;border:1px solid #9fb3d1;padding:.5em 1em;border-radius:4px;margin:1em 0}
 details{margin:.4em 0}summary{cursor:pointer}
 @media print{
+  @page{size:A4;margin:1cm}
   body{max-width:none;padding:0;font-size:10pt}
   nav{display:none}
   h2{break-after:avoid}figure,table,.verdict-summary,.banner{break-inside:avoid}
   figure svg{max-width:100%;height:auto}
-  details>*{display:block}details:not([open])>summary~*{display:block}
   a{color:inherit;text-decoration:none}
 }
 `;
