@@ -104,7 +104,10 @@ describe.skipIf(Boolean(reason))('slurm executor on a one-node cluster', () => {
     const requeued = await until('a task half-way', () => (halfDone(-1) >= 0 ? halfDone(-1) : undefined));
     const firstResult = readFileSync(files[requeued][0], 'utf8');
     execFileSync('scontrol', ['requeue', `${arrayId}_${requeued}`], { env });
-    execFileSync('scontrol', ['update', `JobId=${arrayId}_${requeued}`, 'StartTime=now'], { env }); // no requeue delay
+    // A requeued task waits ~2 minutes (BeginTime) once pending again: start it now instead.
+    const stateOf = (task: string) => execFileSync('squeue', ['-h', '-r', '-t', 'all', '-j', task, '-o', '%T %r'], { env, encoding: 'utf8' }).trim();
+    await until('the requeued task to be pending', () => (/^PENDING BeginTime/.test(stateOf(`${arrayId}_${requeued}`)) ? true : undefined), 30_000);
+    execFileSync('scontrol', ['update', `JobId=${arrayId}_${requeued}`, 'StartTime=now'], { env });
     // Another task half-way: cancel it, then kill the udtl run itself.
     const cancelled = await until('another task half-way', () => (halfDone(requeued) >= 0 ? halfDone(requeued) : undefined));
     execFileSync('scancel', [`${arrayId}_${cancelled}`], { env });
@@ -112,7 +115,9 @@ describe.skipIf(Boolean(reason))('slurm executor on a one-node cluster', () => {
     await exited;
 
     // The second run reattaches (the array is still going) and ends with the cancelled task's job missing.
+    const t = Date.now();
     const second = cli(args);
+    console.log(`second run (reattached) waited ${((Date.now() - t) / 1000).toFixed(1)} s`);
     expect(second.stderr).toMatch(/reattaching to submission 1/);
     expect(second.status, second.stderr).toBe(3);
     expect(second.stderr).toMatch(new RegExp(`slurm task ${arrayId}_${cancelled} ended without writing a result`));

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { atomicWriteFile } from '@udtl/datasets';
 import type { Fold } from '@udtl/datasets';
+import { groupJobs } from '../jobs.js';
 import { Progress } from '../progress.js';
 import type { StoredResult } from '../store.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';
@@ -145,9 +146,7 @@ export class SlurmExecutor implements GridExecutor {
     await atomicWriteFile(script, TASK_SCRIPT);
     // A job about to be submitted has no usable result (failed, or of older data): its file goes, so
     // a result file that exists from now on was written by this submission's task.
-    for (const { job } of submissionJobs(list, { n, submittedAt: '', nonce, prepare: { jobId: '0', count: 0 }, arrays: [{ jobId: '0', offset: 0, count: list.groups.length }] })) {
-      await rm(work.store.jobPath(job), { force: true });
-    }
+    for (const g of work.groups) for (const job of groupJobs(g.group)) await rm(work.store.jobPath(job), { force: true });
 
     const name = `udtl-${basename(runDir)}`;
     const command = [process.execPath, CLI, 'task', runDir, '--list', basename(tasksFile(runDir, n))];
@@ -201,8 +200,17 @@ export class SlurmExecutor implements GridExecutor {
     };
     process.on('SIGINT', onSigint);
     try {
-      for (;;) {
-        const states = await queueStates(submissionJobIds(sub));
+      for (let squeueErrors = 0; ; ) {
+        let states: Map<string, string>;
+        try {
+          states = await queueStates(submissionJobIds(sub));
+          squeueErrors = 0;
+        } catch (err) {
+          // A busy controller times out now and then; the tasks go on without us.
+          if (++squeueErrors >= 5) throw new Error(`${(err as Error).message}; the tasks are still in Slurm's hands: \`udtl run\` again reattaches`);
+          await sleep(this.pollMs());
+          continue;
+        }
         await readFinished();
         for (const [key, r] of finished) {
           if (ticked.has(key)) continue;
@@ -238,7 +246,7 @@ export class SlurmExecutor implements GridExecutor {
           return out;
         }
         if (!active.length) break;
-        await sleep(this.opts.pollMs ?? (Number(process.env.UDTL_SLURM_POLL_MS) || 2000));
+        await sleep(this.pollMs());
       }
       await readFinished();
       // Tasks that left the queue without a result (cancelled, timed out, out of memory, node lost).
@@ -278,6 +286,10 @@ export class SlurmExecutor implements GridExecutor {
     }
     out.backend ??= replies.find((r) => r.backend)?.backend;
     return undefined;
+  }
+
+  private pollMs(): number {
+    return this.opts.pollMs ?? (Number(process.env.UDTL_SLURM_POLL_MS) || 2000);
   }
 
   private async askCancel(sub: Submission): Promise<'cancel' | 'detach'> {
