@@ -55,7 +55,7 @@ export async function statusLines(runDir: string, all: boolean): Promise<string[
   }
   const count = (s: State) => rows.filter((r) => r.state === s).length;
   const notRun = Math.max(0, manifest.jobs.total - rows.length);
-  const parts = (['done', 'failed', 'running', 'pending', 'lost'] as State[]).map((s) => `${count(s)} ${s}`);
+  const parts = (['done', 'failed', 'running', 'pending', 'lost'] as State[]).filter((s) => last || count(s)).map((s) => `${count(s)} ${s}`);
   if (notRun) parts.push(`${notRun} not run`);
   const out = [`${manifest.runId} (${where}): ${manifest.jobs.total} jobs: ${parts.join(', ')}`];
   const order: State[] = ['failed', 'lost', 'running', 'pending', 'done'];
