@@ -187,6 +187,23 @@ describe('slurm executor through fake sbatch/squeue/scancel', () => {
     expect(fake.calls().find((c) => c.cmd === 'scancel')?.args).toEqual(['100', '101']);
   }, 120_000);
 
+  it('takes executor settings from the config (flags win) without changing the run folder', () => {
+    const fake = fakeSlurm({ FAKE_SLURM_RUN: '1' });
+    const plain = JSON.parse(readFileSync(writeConfig(fake.root), 'utf8'));
+    const file = join(fake.root, 'slurm.json');
+    writeFileSync(file, JSON.stringify({ ...plain, executor: 'slurm', slurm: { partition: 'a', maxConcurrent: 3, mem: '2G', sbatchArgs: ['--qos=x'] } }));
+    const out = join(fake.root, 'out');
+    const r = cli(['run', '--config', file, '--out', out, '--partition', 'b'], fake.env);
+    expect(r.status, r.stderr).toBe(0);
+    const array = fake.calls().filter((c) => c.cmd === 'sbatch' && c.args[0] !== '--version')[1].args;
+    expect(array).toEqual(expect.arrayContaining(['--partition=b', '--array=0-2%3', '--mem=2G', '--qos=x']));
+    expect(array).not.toContain('--partition=a');
+    // The same folder as the config without executor settings: where jobs run does not change results.
+    const local = cli(['run', '--config', join(fake.root, 'c.json'), '--out', out], fake.env);
+    expect(local.stderr).toMatch(/6 jobs, 6 already done, 0 to run/);
+    expect(readdirSync(out).filter((d) => d.startsWith('fake-'))).toHaveLength(1);
+  }, 120_000);
+
   it('says so before any preflight when sbatch is not on PATH', () => {
     const dir = mkdtempSync(join(tmpdir(), 'udtl-no-slurm-'));
     mkdirSync(join(dir, 'empty-bin'));
