@@ -35,10 +35,11 @@ const freePort = () => new Promise<number>((resolve) => {
 });
 
 describe.skipIf(Boolean(reason))('slurm executor on a one-node cluster', () => {
-  const state = mkdtempSync(join(tmpdir(), 'udtl-slurm-cluster-'));
+  let state: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'udtl-slurm-cluster-'));
     const ports = { UDTL_SLURM_CTLD_PORT: String(await freePort()), UDTL_SLURM_SLURMD_PORT: String(await freePort()) };
     execFileSync(join(SLURM, 'start.sh'), [state], { env: { ...process.env, ...ports }, stdio: ['ignore', 'ignore', 'inherit'] });
     env = { ...process.env, SLURM_CONF: join(state, 'slurm.conf'), UDTL_CACHE_DIR: join(tmpdir(), 'udtl-test-cache'), UDTL_SLURM_POLL_MS: '300' };
