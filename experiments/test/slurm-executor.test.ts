@@ -156,6 +156,19 @@ describe('slurm executor through fake sbatch/squeue/scancel', () => {
     expect(calls.filter((c) => c.cmd === 'sbatch' && c.args[0] !== '--version')).toHaveLength(0);
     expect(calls.filter((c) => c.cmd === 'scancel')).toHaveLength(0);
 
+    // A second Ctrl-C instead of an answer also leaves them running (stdin left open).
+    const twice = spawn(process.execPath, [CLI, 'run', '--config', config, '--out', out, '--executor', 'slurm'], { env: fake.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    stderr = '';
+    twice.stderr.on('data', (d) => (stderr += d));
+    const exitedTwice = new Promise<number | null>((r) => twice.on('exit', r));
+    await waitFor(/reattaching to submission 1/);
+    twice.kill('SIGINT');
+    await waitFor(/\[y\/N\]/);
+    twice.kill('SIGINT');
+    expect(await exitedTwice).toBe(130);
+    expect(stderr).toMatch(/left running/);
+    expect(fake.calls().filter((c) => c.cmd === 'scancel')).toHaveLength(0);
+
     // Again, answered yes: scancel of the submission's jobs.
     const second = spawn(process.execPath, [CLI, 'run', '--config', config, '--out', out, '--executor', 'slurm'], { env: fake.env, stdio: ['pipe', 'pipe', 'pipe'] });
     stderr = '';

@@ -30,7 +30,11 @@ export async function run(args: string[]): Promise<number> {
   const result = await runExperiment(config, {
     outRoot: flag(p, 'out'), workers, dataDir: flag(p, 'data-dir'), cacheDir: flag(p, 'cache-dir'), executor, slurm: slurmFlags(p),
   });
-  if (result.interrupted) return 130;
+  if (result.interrupted) {
+    // An unanswered question may still hold stdin open.
+    setTimeout(() => process.exit(130), 500).unref();
+    return 130;
+  }
   console.log(summaryTable(result.results));
   console.log(`\nresults: ${result.runDir} (${result.ran} run, ${result.skipped} reused, ${result.failed} failed)`);
   if (result.failed) {

@@ -194,9 +194,11 @@ export class SlurmExecutor implements GridExecutor {
     const out: GridOutcome = {};
     let prepareChecked = false;
     let interrupt: Promise<'cancel' | 'detach'> | undefined;
+    let secondCtrlC: (() => void) | undefined;
     const onSigint = () => {
-      if (interrupt) return;
-      interrupt = this.askCancel(sub);
+      // A second Ctrl-C while the question is open means no: leave the tasks running.
+      if (interrupt) return secondCtrlC?.();
+      interrupt = Promise.race([this.askCancel(sub), new Promise<'detach'>((r) => (secondCtrlC = () => r('detach')))]);
     };
     process.on('SIGINT', onSigint);
     try {
