@@ -13,11 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyBudget, cacheDir, loadDataset, stratifiedKFold, type LabelBudget } from '@udtl/datasets';
-import { initBackend } from '../src/backend/index.js';
+import { initBackend } from '@udtl/backbones';
 import { MemoryStageStore } from '../src/method/index.js';
 import { CAE_DEFAULTS, mulberry32, ZeroBiasCAE } from '../src/cae/index.js';
-import type { FeatureMaps } from '../src/backbones/index.js';
-import { pooledFeatures } from '../src/extractor/index.js';
+import type { FeatureMaps } from '@udtl/backbones';
+import { pooledFeatures } from '@udtl/backbones';
 import { createMethod } from '../src/method/registry.js';
 import '../src/cae/method.js';
 

@@ -1,15 +1,12 @@
 /**
  * `pnpm bench` in packages/core: every core benchmark, one child process each (clean memory, its
  * own tfjs backend). Figures are printed by each script; run on a quiet machine.
- *   node --import tsx bench/run.ts [name…]   (names: backend, backbones, onnx, cae, classifiers)
+ *   node --import tsx bench/run.ts [name…]   (names: cae, classifiers)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BENCHES: Record<string, { file: string; args: string[] }> = {
-  backbones: { file: 'backbones.bench.ts', args: [] },
-  onnx: { file: 'onnx.bench.ts', args: [] },
-  backend: { file: 'backend.bench.ts', args: ['--steps', '3', '--cpu-steps', '1'] },
   cae: { file: 'cae.bench.ts', args: [] },
   classifiers: { file: 'classifiers.ts', args: [] },
 };

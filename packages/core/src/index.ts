@@ -1,8 +1,5 @@
-export * from './backend/index.js';
-export * from './backbones/index.js';
+// A baseline package depends on core alone (see DESIGN.md): core passes the backbone machinery on.
+export * from '@udtl/backbones';
 export * from './cae/index.js';
 export * from './classifiers/index.js';
-export * from './extractor/index.js';
 export * from './method/index.js';
-export * from './cache/index.js';
-export * from './backbones/onnx/index.js';

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageBatch } from '@udtl/datasets';
 import { MemoryStageStore } from '../src/method/index.js';
-import { FeatureCache, decodeSegment, encodeSegment, featureKeyHash, type FeatureCacheKey } from '../src/cache/index.js';
-import type { TapSource } from '../src/backbones/index.js';
-import { featureCacheKey, tapMaps } from '../src/extractor/index.js';
+import { FeatureCache, decodeSegment, encodeSegment, featureKeyHash, type FeatureCacheKey } from '@udtl/backbones';
+import type { TapSource } from '@udtl/backbones';
+import { featureCacheKey, tapMaps } from '@udtl/backbones';
 import { inMemoryImageSet } from '../src/method/memory-images.js';
 import { mulberry32 } from '../src/cae/index.js';
 

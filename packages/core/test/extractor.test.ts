@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, normalArray, ZeroBiasCAE } from '../src/cae/index.js';
-import { pool, pooledDim, pooledFeatures, selectMaps, type PoolMode } from '../src/extractor/index.js';
+import { pool, pooledDim, pooledFeatures, selectMaps, type PoolMode } from '@udtl/backbones';
 
 /** Second implementation: plain loops over NHWC data, region mean / max. */
 function regionStat(data: Float32Array, [n, h, w, c]: number[], img: number, ch: number, y0: number, y1: number, x0: number, x1: number, kind: 'mean' | 'max'): number {

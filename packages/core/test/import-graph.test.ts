@@ -77,18 +77,23 @@ function importGraph(roots: string[]): Map<string, string[]> {
 }
 
 /**
- * Core's folders from the bottom up. A folder may import its own rank or lower. The first four are
- * the frozen-backbone machinery (backends, backbones, feature cache, extractor); above them the
- * method: classifiers are pure math at the bottom, the CAE at the top.
+ * Each package's folders from the bottom up: a folder may import its own rank or lower. In
+ * @udtl/backbones: backends, the backbone registry (TFLite/ONNX), the feature cache, the extractor.
+ * In @udtl/core: classifiers (pure math) at the bottom, the method contract, the CAE at the top.
  */
-const CORE_RANK: Record<string, number> = {
-  backend: 0,
-  classifiers: 0,
-  backbones: 1,
-  cache: 2,
-  extractor: 3,
-  method: 4,
-  cae: 5,
+const FOLDER_RANK: Record<string, Record<string, number>> = {
+  backbones: { backend: 0, backbones: 1, cache: 2, extractor: 3 },
+  core: { classifiers: 0, method: 1, cae: 2 },
+};
+
+/** Which workspace packages each package may import (DESIGN.md's table; experiments may import all). */
+const MAY_IMPORT: Record<string, string[]> = {
+  '@udtl/datasets': [],
+  '@udtl/native': [],
+  '@udtl/backbones': ['@udtl/datasets', '@udtl/native'],
+  '@udtl/core': ['@udtl/backbones', '@udtl/datasets'],
+  '@udtl/baselines': ['@udtl/core', '@udtl/backbones', '@udtl/datasets'],
+  '@udtl/report': ['@udtl/datasets'],
 };
 
 describe('import graph', () => {
@@ -114,20 +119,41 @@ describe('import graph', () => {
     expect(found).toEqual([]);
   });
 
-  it("no folder of core imports a folder above it", () => {
-    const src = join(repo, 'packages', 'core', 'src');
+  it.each(Object.keys(FOLDER_RANK))('no folder of %s imports a folder above it', (pkg) => {
+    const ranks = FOLDER_RANK[pkg];
+    const src = join(repo, 'packages', pkg, 'src');
     const graph = importGraph([src]);
     const folderOf = (file: string): string => relative(src, file).split('/')[0];
     const backUp: string[] = [];
     for (const [file, targets] of graph) {
       const from = folderOf(file);
-      if (!(from in CORE_RANK)) continue; // src/index.ts re-exports everything
+      if (!(from in ranks)) continue; // src/index.ts re-exports everything
       for (const target of targets) {
         const to = folderOf(target);
-        expect(Object.keys(CORE_RANK), `${relative(src, target)}: a new folder of core needs a rank`).toContain(to);
-        if (CORE_RANK[to] > CORE_RANK[from]) backUp.push(`${relative(src, file)} → ${relative(src, target)}`);
+        expect(Object.keys(ranks), `${relative(src, target)}: a new folder of ${pkg} needs a rank`).toContain(to);
+        if (ranks[to] > ranks[from]) backUp.push(`${relative(src, file)} → ${relative(src, target)}`);
       }
     }
     expect(backUp).toEqual([]);
+  });
+
+  it('each package declares and imports only the workspace packages below it', () => {
+    const dirs = [...readdirSync(join(repo, 'packages')).map((p) => join(repo, 'packages', p)), join(repo, 'experiments')];
+    const seen: string[] = [];
+    const wrong: string[] = [];
+    for (const dir of dirs) {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      seen.push(pkg.name);
+      const declared = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((d) => d.startsWith('@udtl/'));
+      const imported = sourceFiles(join(dir, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/from '(@udtl\/[a-z-]+)'|import\('(@udtl\/[a-z-]+)'\)/g)].map((m) => m[1] ?? m[2]));
+      const allowed = pkg.name === '@udtl/experiments' ? null : pkg.name.startsWith('@udtl/baseline-') ? ['@udtl/core', '@udtl/datasets'] : MAY_IMPORT[pkg.name];
+      expect(allowed, `${pkg.name}: add it to MAY_IMPORT with the packages it may import`).not.toBeUndefined();
+      for (const dep of new Set([...declared, ...imported])) {
+        if (allowed != null && !allowed.includes(dep)) wrong.push(`${pkg.name} → ${dep}`);
+      }
+      for (const dep of new Set(imported)) if (!declared.includes(dep) && dep !== pkg.name) wrong.push(`${pkg.name} imports ${dep} without declaring it`);
+    }
+    expect(seen).toEqual(expect.arrayContaining(['@udtl/datasets', '@udtl/backbones', '@udtl/core', '@udtl/baselines', '@udtl/report', '@udtl/experiments']));
+    expect(wrong).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyBudget, loadDataset, stratifiedKFold, type Dataset, type BudgetedFold } from '@udtl/datasets';
-import { initBackend } from '../src/backend/index.js';
+import { initBackend } from '@udtl/backbones';
 import { MemoryStageStore } from '../src/method/index.js';
 import { ZERO_BIAS_CAE_DEFAULTS } from '../src/cae/index.js';
 import { balancedAccuracy } from '../src/classifiers/index.js';

@@ -1,5 +1,5 @@
 /** Per-channel statistics of feature maps, for standardising them. */
-import type { FeatureMaps } from '../backbones/feature-maps.js';
+import type { FeatureMaps } from '@udtl/backbones';
 
 /** Per-channel mean and 1/std (std 0 → 1, so constant channels become 0 and never NaN). */
 export interface ChannelStats {

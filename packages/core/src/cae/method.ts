@@ -1,17 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
-// The backbones index registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*).
-import { featureKeyHash } from '../cache/feature-cache.js';
-import { frozenTapSource, sharedBackbone } from '../extractor/frozen.js';
-import type { TapSource } from '../backbones/tap-source.js';
-import { concatMaps, featureCacheKey, pooledFeatures, selectMaps, tapMaps } from '../extractor/features.js';
-import { pooledDim, type PoolMode } from '../extractor/pool.js';
+// Importing @udtl/backbones registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*, alexnet).
+import {
+  concatMaps, featureCacheKey, featureKeyHash, frozenTapSource, pooledDim, pooledFeatures, selectMaps, sharedBackbone, tapMaps,
+  type FeatureMaps, type PoolMode, type TapSource,
+} from '@udtl/backbones';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { gridConfigs } from '../method/grid.js';
 import { checkFitData, checkImageSettings } from '../method/checks.js';
 import { C_REFERENCE_DIM, fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
-import type { FeatureMaps } from '../backbones/feature-maps.js';
 import { CAE_DEFAULTS, caeLayers, resolveCaeParams, type CaeParams } from './params.js';
 import { ZeroBiasCAE } from './zero-bias-cae.js';
 

@@ -1,4 +1,4 @@
-import type { FeatureMaps } from '../backbones/feature-maps.js';
+import type { FeatureMaps } from '@udtl/backbones';
 import type { ChannelStats } from './maps.js';
 import type { Rng } from './random.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, activate, lossAndGrads, type LayerWeights } from './layer.js';
-import { checkFeatureMaps, type FeatureMaps } from '../backbones/feature-maps.js';
+import { checkFeatureMaps, type FeatureMaps } from '@udtl/backbones';
 import { channelStats, identityStats, type ChannelStats } from './maps.js';
 import { caeLayers, resolveCaeParams, type CaeLayerSpec, type CaeParams } from './params.js';
 import { samplePatches } from './patches.js';

@@ -1,13 +1,7 @@
-/**
- * Dense row-major matrix of float64: the one input format of every classifier here.
- * Features are small (≤ ~3000 × 4096), so plain typed-array math is fast enough and deterministic.
- */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  /** Row-major, length rows × cols. */
-  data: Float64Array;
-}
+/** Operations on the dense row-major float64 Matrix that pooled features come in (type from @udtl/backbones). */
+import type { Matrix } from '@udtl/backbones';
+
+export type { Matrix };
 
 export function zerosMatrix(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };

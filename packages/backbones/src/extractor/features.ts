@@ -3,7 +3,7 @@ import type { ImageBatch, ImageSet } from '@udtl/datasets';
 import type { TapSource } from '../backbones/tap-source.js';
 import { FeatureCache, type FeatureCacheKey } from '../cache/feature-cache.js';
 import type { FeatureMaps } from '../backbones/feature-maps.js';
-import type { Matrix } from '../classifiers/matrix.js';
+import type { Matrix } from './matrix.js';
 import { pool, type PoolMode } from './pool.js';
 
 /** Anything that maps [N, H, W, C] maps to codes (e.g. a fitted ZeroBiasCAE). */
