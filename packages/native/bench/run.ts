@@ -14,7 +14,7 @@
  *   node --import tsx bench/run.ts [--rounds 2] [--maps 2400] [--sections 1,2,3] [--no-pin]
  *
  * Core and datasets are imported from their builds (packages/{core,datasets}/dist): a package
- * dependency on core would be circular.
+ * dependency on core would be circular (core → backbones → native).
  */
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
