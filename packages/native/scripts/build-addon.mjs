@@ -18,9 +18,15 @@ function nodeGyp() {
   return existsSync(bundled) ? [process.execPath, bundled] : undefined;
 }
 
+/** The most telling line of a failed build: a compiler error, a missing tool or file, else node-gyp's first complaint. */
 function firstError(output) {
-  const lines = output.split('\n').map((l) => l.trim());
-  return lines.find((l) => /error|not found|No such file/i.test(l)) ?? lines.filter(Boolean).at(-1) ?? 'no output';
+  const lines = output.split('\n').map((l) => l.replace(/^gyp ERR! (find Python )?/, '').trim()).filter(Boolean);
+  const telling = [/\berror:/, /not found|No such file|cannot find|You need to install/i, /error/i];
+  for (const re of telling) {
+    const hit = lines.find((l) => re.test(l));
+    if (hit) return hit;
+  }
+  return lines.at(-1) ?? 'no output';
 }
 
 /** The built addon is newer than its sources (and binding.gyp): nothing to do. */
