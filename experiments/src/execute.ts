@@ -3,7 +3,7 @@ import * as core from '@udtl/core';
 import * as datasets from '@udtl/datasets';
 import { classificationMetrics } from '@udtl/report';
 import type { ExperimentConfig, MethodEntry } from './config.js';
-import { jobKey, toLabelBudget, type Job, type JobGroup, type JobResult } from './jobs.js';
+import { jobKey, toLabelBudget, type Job, type JobBackend, type JobGroup, type JobResult } from './jobs.js';
 import { methodParams } from './methods.js';
 import type { RunStore, StoredResult } from './store.js';
 
@@ -42,12 +42,12 @@ export class Executor {
   private loaded = new Map<string, Promise<LoadedDataset>>();
   private stages = new core.MemoryStageStore();
   private stageScope = '';
-  private backend: { name: string; gpu: boolean; engine: string } | undefined;
+  private backend: JobBackend | undefined;
 
   constructor(private env: WorkerEnv, private store: RunStore) {}
 
   /** The tfjs backend (training, and inference when no native engine loads) and the frozen-backbone engine. */
-  async backendInfo(): Promise<{ name: string; gpu: boolean; engine: string }> {
+  async backendInfo(): Promise<JobBackend> {
     if (!this.backend) {
       const info = await core.initBackend();
       const requested = process.env.UDTL_ENGINE?.trim();
@@ -63,6 +63,7 @@ export class Executor {
               },
             );
       this.backend = { name: info.name, gpu: info.gpu, engine };
+      if (info.native) Object.assign(this.backend, { native: info.native, nativeKernels: info.nativeKernels, nativeThreads: info.nativeThreads });
     }
     return this.backend;
   }

@@ -58,8 +58,8 @@ export interface JobResult extends Job {
   methodId: string;
   params: Record<string, unknown>;
   chosen: Record<string, unknown>;
-  /** tfjs backend, GPU or not, and the engine that ran frozen backbones. */
-  backend: { name: string; gpu: boolean; engine?: string };
+  /** tfjs backend, GPU or not, the engine that ran frozen backbones, and the native (oneDNN) kernels training used. */
+  backend: JobBackend;
   metrics: Record<string, number>;
   fitSeconds: number;
   predictSeconds: number;
@@ -86,4 +86,15 @@ export function toLabelBudget(budget: BudgetLabel): LabelBudget {
 
 export function groupJobs({ cells, ...rest }: JobGroup): Job[] {
   return cells.map(({ budget, draw }) => ({ ...rest, budget, draw }));
+}
+
+/** What computed a job: recorded with every result and in the manifest. */
+export interface JobBackend {
+  name: string;
+  gpu: boolean;
+  engine?: string;
+  /** 'onednn' when @udtl/native's kernels ran on the wasm backend. */
+  native?: string;
+  nativeKernels?: string[];
+  nativeThreads?: number;
 }

@@ -1,9 +1,10 @@
+import type { JobBackend } from './jobs.js';
 import type { Task, WorkerEnv } from './execute.js';
 import { openExecutor } from './executors/open.js';
 
 /** Messages a worker sends to the pool. */
 export type WorkerMessage =
-  | { type: 'ready'; backend: { name: string; gpu: boolean; engine: string } }
+  | { type: 'ready'; backend: JobBackend }
   | { type: 'job'; key: string; status: 'ok' | 'failed'; error?: string; accuracy?: number }
   | { type: 'log'; message: string }
   | { type: 'taskDone' }
