@@ -63,7 +63,7 @@ describe('runner: resumable runs of a user-added baseline package', () => {
     const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ complete: true, jobs: { total: 12, done: 12, failed: 0 }, sessions: 2 });
     expect(manifest.backend.name).toMatch(/wasm|cpu|tensorflow/);
-    expect(readFileSync(join(runDir, 'predictions.csv'), 'utf8').split('\n')[0]).toMatch(/^dataset,method,fold,repeat,budget,seed,sample_id,true,pred,p_/);
+    expect(readFileSync(join(runDir, 'predictions.csv'), 'utf8').split('\n')[0]).toMatch(/^dataset,method,fold,repeat,budget,seed,draw,sample_id,true,pred,p_/);
     expect(existsSync(join(out, 'latest', 'results.csv'))).toBe(true);
 
     // Same config again: nothing to run. A changed config: a new folder, nothing reused.
