@@ -74,6 +74,15 @@ export function jobKey(job: Job): string {
   return job.draw ? `${key}|d${job.draw}` : key;
 }
 
+/** A job key as people read it: "brain-tumor-mri transfer-learned · fold 0 · repeat 0 · 5/class · seed 2611 · draw 1". */
+export function jobLabel(key: string): string {
+  const [dataset, method, fold, repeat, budget, seed, draw] = key.split('|');
+  if (seed === undefined) return key.replaceAll('|', ' ');
+  const parts = [`${dataset} ${method}`, fold === 'official' ? 'official split' : `fold ${fold}`, `repeat ${repeat}`, budget === 'all' ? 'all labels' : `${budget}/class`, `seed ${seed}`];
+  if (draw) parts.push(`draw ${draw.replace(/^d/, '')}`);
+  return parts.join(' · ');
+}
+
 /** File-system safe, stable id of a job. */
 export function jobFileId(job: Job): string {
   const readable = `${job.dataset}_${job.method}_f${job.fold}_r${job.repeat}_b${job.budget}_s${job.seed}${job.draw ? `_d${job.draw}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '-');

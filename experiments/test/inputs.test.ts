@@ -108,7 +108,7 @@ registerMethod({ id: 'always-fails', description: 'test', defaults: {}, create: 
     const file = writeConfig('fails', { datasets: ['mednist-tiny'], methods: ['always-fails'], packages: [pkg], budgets: [2, 'all'] });
     const r = udtl(['run', '--config', file, '--out', join(dir, 'fails-out'), '--workers', '1']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/4 job\(s\) failed:\n {2}2 jobs \(e\.g\. mednist-tiny always-fails 0 0 2 0\): too few labels for this test method\n {2}2 jobs \(e\.g\. mednist-tiny always-fails 0 0 all 0\): too many labels for this test method\nall failures: /);
+    expect(r.stderr).toMatch(/4 job\(s\) failed:\n {2}2 jobs \(e\.g\. mednist-tiny always-fails · fold 0 · repeat 0 · 2\/class · seed 0\): too few labels for this test method\n {2}2 jobs \(e\.g\. mednist-tiny always-fails · fold 0 · repeat 0 · all labels · seed 0\): too many labels for this test method\nall failures: /);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SELECTION_METRICS as CORE_METRICS } from '@udtl/core';
 import { parseConfig, SELECTION_METRICS } from '../src/config.js';
-import { groupJobs, jobCells, jobFileId, jobKey, type Job } from '../src/jobs.js';
+import { groupJobs, jobCells, jobFileId, jobKey, jobLabel, type Job } from '../src/jobs.js';
 
 const minimal = { name: 'x', datasets: ['mednist-tiny'], methods: ['transfer-learned'] };
 
@@ -40,5 +40,13 @@ describe('job cells and keys', () => {
     const files = new Set([0, 1, 2].map((draw) => jobFileId({ ...job, draw })));
     expect(files.size).toBe(3);
     expect(jobFileId({ ...job, draw: 2 })).toMatch(/_s0_d2_/);
+  });
+});
+
+describe('job labels in the terminal', () => {
+  it('name fold, repeat, budget, seed and draw', () => {
+    expect(jobLabel('brain-tumor-mri|transfer-learned|0|1|5|2611')).toBe('brain-tumor-mri transfer-learned · fold 0 · repeat 1 · 5/class · seed 2611');
+    expect(jobLabel('breastmnist|fine-tuned|official|0|all|7|d2')).toBe('breastmnist fine-tuned · official split · repeat 0 · all labels · seed 7 · draw 2');
+    expect(jobLabel('not-a-job-key')).toBe('not-a-job-key');
   });
 });

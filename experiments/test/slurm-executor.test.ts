@@ -126,8 +126,8 @@ describe('slurm executor through fake sbatch/squeue/scancel', () => {
     const status = cli(['status', runDir], fake.env);
     expect(status.status, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/6 jobs: 2 done, 0 failed, 0 running, 2 pending, 2 lost/);
-    expect(status.stdout).toMatch(/pending +mednist-tiny intensity-histogram 0 0 2 0 +task 101_0 PENDING/);
-    expect(status.stdout).toContain(`lost     mednist-tiny intensity-histogram 1 0 all 0  left the queue as CANCELLED without a result; task 101_1, log ${join(runDir, 'slurm', 'logs', '101_1.out')}`);
+    expect(status.stdout).toMatch(/pending +mednist-tiny intensity-histogram · fold 0 · repeat 0 · 2\/class · seed 0 +task 101_0 PENDING/);
+    expect(status.stdout).toContain(`lost     mednist-tiny intensity-histogram · fold 1 · repeat 0 · all labels · seed 0  left the queue as CANCELLED without a result; task 101_1, log ${join(runDir, 'slurm', 'logs', '101_1.out')}`);
 
     const before = fake.calls().length;
     const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--out', out, '--executor', 'slurm'], { env: fake.env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config.js';
 import type { SlurmOptions } from '../executors/slurm.js';
 import { runExperiment } from '../run.js';
-import { failureDigest, summaryTable } from '../summary.js';
+import { terminalSummary } from '@udtl/report';
+import { failureDigest } from '../summary.js';
 import { checkFlags, checkPositional, flag, parseArgs, type ParsedArgs } from './args.js';
 
 export const summary = 'run an experiment config (run --config <file> [--config <override>] [--out <dir>] [--workers n] [--quick] [--executor local|slurm])';
@@ -35,8 +36,9 @@ export async function run(args: string[]): Promise<number> {
     setTimeout(() => process.exit(130), 500).unref();
     return 130;
   }
-  console.log(summaryTable(result.results));
+  console.log((await terminalSummary(result.runDir)).join('\n'));
   console.log(`\nresults: ${result.runDir} (${result.ran} run, ${result.skipped} reused, ${result.failed} failed)`);
+  console.log(`next: pnpm udtl report ${result.runDir}`);
   if (result.failed) {
     console.error(`${result.failed} job(s) failed:\n${failureDigest(result.results).join('\n')}\nall failures: ${join(result.runDir, 'manifest.json')} (failures); per job: udtl status ${result.runDir}`);
     return 3;

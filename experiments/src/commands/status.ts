@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '@udtl/datasets';
 import { queueStates } from '../executors/slurm-cli.js';
 import { logFile, readRecord, submissionJobIds, submissionJobs, tasksFile, readTaskList } from '../executors/slurm-files.js';
+import { jobLabel } from '../jobs.js';
 import { RunStore } from '../store.js';
 import { checkFlags, checkPositional, flag, parseArgs } from './args.js';
 
@@ -59,6 +60,6 @@ export async function statusLines(runDir: string, all: boolean): Promise<string[
   if (notRun) parts.push(`${notRun} not run`);
   const out = [`${manifest.runId} (${where}): ${manifest.jobs.total} jobs: ${parts.join(', ')}`];
   const order: State[] = ['failed', 'lost', 'running', 'pending', 'done'];
-  for (const s of order) for (const r of rows) if (r.state === s && (all || s !== 'done')) out.push(`${s.padEnd(8)} ${r.key.replaceAll('|', ' ')}  ${r.detail}`.trimEnd());
+  for (const s of order) for (const r of rows) if (r.state === s && (all || s !== 'done')) out.push(`${s.padEnd(8)} ${jobLabel(r.key)}  ${r.detail}`.trimEnd());
   return out;
 }

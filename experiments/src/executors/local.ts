@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { PrepareTask } from '../execute.js';
-import { groupJobs, jobKey } from '../jobs.js';
+import { groupJobs, jobKey, jobLabel } from '../jobs.js';
 import { runPool } from '../pool.js';
 import { Progress } from '../progress.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';
@@ -48,7 +48,7 @@ export class LocalExecutor implements GridExecutor {
     await runPool(groups, workers, env, {
       onMessage: (m, task) => {
         if (m.type === 'ready') out.backend = m.backend;
-        if (m.type === 'job') progress.tick(m.key.replaceAll('|', ' '), m.status === 'ok');
+        if (m.type === 'job') progress.tick(jobLabel(m.key), m.status === 'ok');
         if (m.type === 'log' && task?.kind === 'group') progress.setCurrent(`${task.group.dataset}/${task.group.method}/fold ${task.group.fold}: ${m.message}`);
       },
       onTaskEnd: async (task, error) => {
@@ -59,7 +59,7 @@ export class LocalExecutor implements GridExecutor {
           const key = jobKey(job);
           if (done.has(key)) continue;
           await store.writeResult(failedResult(job, error, task.dataHash));
-          progress.tick(key.replaceAll('|', ' '), false);
+          progress.tick(jobLabel(key), false);
         }
       },
     });

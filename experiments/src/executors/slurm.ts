@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { atomicWriteFile } from '@udtl/datasets';
 import type { Fold } from '@udtl/datasets';
-import { groupJobs } from '../jobs.js';
+import { groupJobs, jobLabel } from '../jobs.js';
 import { Progress } from '../progress.js';
 import type { StoredResult } from '../store.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';
@@ -217,7 +217,7 @@ export class SlurmExecutor implements GridExecutor {
         for (const [key, r] of finished) {
           if (ticked.has(key)) continue;
           ticked.add(key);
-          progress.tick(key.replaceAll('|', ' '), r.status === 'ok');
+          progress.tick(jobLabel(key), r.status === 'ok');
           if (r.status === 'ok') out.backend ??= r.backend;
         }
         const active = submissionTaskIds(sub).filter((id) => states.has(id) && isActive(states.get(id)!));
@@ -256,7 +256,7 @@ export class SlurmExecutor implements GridExecutor {
         if (finished.has(j.key)) continue;
         const log = logFile(runDir, j.task);
         await work.store.writeResult(failedResult(j.job, `slurm task ${j.task} ended without writing a result (cancelled, out of time or memory, or its node failed); log: ${log}`, j.dataHash));
-        progress.tick(j.key.replaceAll('|', ' '), false);
+        progress.tick(jobLabel(j.key), false);
       }
       progress.end();
       return out;

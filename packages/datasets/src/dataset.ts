@@ -144,13 +144,6 @@ function candidatePaths(info: DatasetInfo, root: string, options: LoadOptions) {
   return { official, fileName, resolution, candidates: [local, join(downloads, fileName)] };
 }
 
-/** Whether a registered dataset's data is on this machine (without reading it), and where. */
-export async function locateDataset(id: string, options: LoadOptions = {}): Promise<{ present: boolean; path?: string; looked: string[] }> {
-  const { candidates } = candidatePaths(getDataset(id), dataRoot(options.dataDir), options);
-  for (const c of candidates) if (await exists(c)) return { present: true, path: c, looked: candidates };
-  return { present: false, looked: candidates };
-}
-
 async function loadRegisteredNpz(info: DatasetInfo, root: string, options: LoadOptions): Promise<Dataset> {
   const { official, fileName, resolution, candidates } = candidatePaths(info, root, options);
   const downloads = dirname(candidates[1]);

@@ -152,11 +152,6 @@ function budgetCount(budget: LabelBudget, available: number, label: number): num
 }
 
 /** A readable name for a budget, e.g. for result files: `5/class`, `10%`, `all`. */
-export function budgetName(budget: LabelBudget): string {
-  if (budget === 'all') return 'all';
-  return 'perClass' in budget ? `${budget.perClass}/class` : `${+(budget.fraction * 100).toFixed(4)}%`;
-}
-
 function assertUniqueIds(samples: readonly Sample[]): void {
   const seen = new Set<string>();
   for (const s of samples) {

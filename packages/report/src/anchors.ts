@@ -41,9 +41,6 @@ export function listAnchors(dataset: string): PublishedAnchor[] {
   return (anchors.get(dataset) ?? []).map((a) => ({ ...a }));
 }
 
-/** Datasets that have published anchors. */
-export const listAnchoredDatasets = (): string[] => [...anchors.keys()].sort();
-
 registerAnchor({
   dataset: 'breastmnist',
   model: 'AlexNet (ImageNet), frozen, linear probe, 224 px',

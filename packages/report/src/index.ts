@@ -13,3 +13,5 @@ export * from './figures.js';
 export * from './synthetic.js';
 export { buildReport, PROPOSED_METHOD, type ReportOptions, type ReportResult } from './report.js';
 export * from './browser.js';
+export { terminalSummary } from './terminal.js';
+export { claimVerdicts, type ClaimVerdictOptions } from './verdict-run.js';

@@ -11,10 +11,9 @@ import { anchorsSection, chosenSection, verdictSection, verdictSummary } from '.
 import { bannersHtml, runBanners } from './html/banners.js';
 import { keyFigures, keyFiguresHtml } from './html/keyfigures.js';
 import { leadSection, type RenderedFigure } from './html/lead.js';
-import { decisionSettings, readRun } from './results/read.js';
-import { compareWithControl } from './significance.js';
+import { readRun } from './results/read.js';
 import { summarize } from './summary.js';
-import { assessClaims, claimThreshold, PAPER_CLAIMS } from './verdict.js';
+import { claimVerdicts } from './verdict-run.js';
 
 export const PROPOSED_METHOD = 'zero-bias-cae';
 
@@ -61,18 +60,10 @@ export async function buildReport(resultsDir: string, options: ReportOptions = {
   if (run.results.length && methods.length < 2) warnings.push(`Only one method (${methods[0]}) has results: significance tests are skipped.`);
   if (run.results.length && !methods.includes(control)) warnings.push(`The proposed method ${control} has no results: comparisons against it are skipped.`);
   if (run.results.length && folds.size === 1) warnings.push('Only one cross-validation fold has results: fold-based tests and confidence intervals are skipped.');
-  const declared = decisionSettings(run.manifest);
-  const metric = options.metric ?? declared.primaryMetric;
-  const thresholds = { smallestGain: options.smallestGain ?? declared.smallestGainPoints / 100, margin: options.margin ?? declared.marginPoints / 100 };
-  const claimKind = new Map(PAPER_CLAIMS.map((c) => [c.baseline, c.kind]));
-  // One computation feeds both the verdict and the significance section: same family, same numbers.
-  const comparisons = methods.includes(control)
-    ? compareWithControl(run.results, run.predictions, { control, alpha, metric, smallestGain: thresholds.smallestGain, powerTarget: (b) => claimThreshold(claimKind.get(b) ?? 'better', thresholds) })
-    : [];
+  const { metric, thresholds, comparisons, verdicts } = claimVerdicts(run, methods, { control, alpha, metric: options.metric, smallestGain: options.smallestGain, margin: options.margin });
   if (run.results.length && !run.results.some((r) => r.metric === metric)) warnings.push(`The primary metric ${metric} is not in results.csv: no verdict or test can be made.`);
   const across = compareAcrossDatasets(summaries, { control, alpha, metric });
   const rules = { control, alpha, metric, thresholds };
-  const verdicts = assessClaims(comparisons, { control, thresholds });
   const datasets = [...new Set([...(run.manifest?.datasets ?? []).map((d) => d.id), ...run.results.map((r) => r.dataset)])];
   const full = fullBudgets(summaries);
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { atomicWriteFile, sha256, type ImageBatch, type ImageSet, type ResizeMode } from '@udtl/datasets';
 import type { FeatureMaps } from '../backbones/feature-maps.js';
 
+const PROGRESS_EVERY_MS = 15_000;
+
 /** Everything a backbone feature map depends on besides the image's content. */
 export interface FeatureCacheKey {
   datasetId: string;
@@ -176,8 +178,18 @@ export class FeatureCache {
     const parts: Float32Array[] = [];
     let shape: [number, number, number] | undefined;
     let n = 0;
+    const started = Date.now();
+    let lastReport = started;
+    const total = images.ids.length;
     for await (const batch of images.batches(batchSize)) {
       const maps = await compute(batch);
+      // Long extractions (thousands of images on a cold cache) say how far they are, every 15 s.
+      const now = Date.now();
+      if (this.log && now - lastReport >= PROGRESS_EVERY_MS && n + batch.n < total) {
+        lastReport = now;
+        const rate = (n + batch.n) / ((now - started) / 1000);
+        this.log(`feature cache: ${n + batch.n}/${total} maps of ${key.datasetId} (${key.tap}), ${rate.toFixed(0)} images/s, ETA ${Math.ceil((total - n - batch.n) / rate)}s`);
+      }
       if (maps.n !== batch.n || maps.data.length !== maps.n * maps.height * maps.width * maps.channels) {
         throw new Error(`feature cache: compute returned ${maps.n} maps (${maps.data.length} values) for a batch of ${batch.n} images`);
       }

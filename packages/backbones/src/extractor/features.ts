@@ -111,8 +111,3 @@ export function pooledFeatures(maps: FeatureMaps, opts: PooledOptions): Matrix {
   }
   return out;
 }
-
-/** ImageSet → feature matrix: frozen backbone tap (cached) → optional encoder → pooling. */
-export async function featureMatrix(images: ImageSet, source: TapSource, opts: PooledOptions & TapMapsOptions): Promise<Matrix> {
-  return pooledFeatures(await tapMaps(images, source, opts), opts);
-}

@@ -18,13 +18,6 @@ export function matrixFromRows(rows: ArrayLike<number>[]): Matrix {
   return m;
 }
 
-/** The rows as plain arrays (for probabilities handed to the Method contract). */
-export function matrixToRows(m: Matrix): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < m.rows; i++) out.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-  return out;
-}
-
 /** The rows with these indices, in this order (copy). */
 export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   const out = zerosMatrix(indices.length, m.cols);

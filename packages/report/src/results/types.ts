@@ -86,9 +86,6 @@ export interface RunData {
   warnings: string[];
 }
 
-/** Stable text form of a budget (as written in the CSVs). */
-export const budgetLabel = (b: Budget): string => String(b);
-
 /** Budgets in reading order: increasing counts, then 'all'. */
 export function compareBudgets(a: Budget, b: Budget): number {
   if (a === b) return 0;
