@@ -7,6 +7,7 @@ import { readRun } from './results/read.js';
 import { summarize } from './summary.js';
 import { claimVerdicts } from './verdict-run.js';
 import { PROPOSED_METHOD } from './report.js';
+import { metricName } from './charts/theme.js';
 
 const budgetName = (b: number | 'all') => (b === 'all' ? 'all labels' : `${b}/class`);
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
@@ -19,7 +20,7 @@ export async function terminalSummary(runDir: string, options: { control?: strin
   const ordered = methods.includes(control) ? [control, ...methods.filter((m) => m !== control)] : methods;
   const { metric, verdicts } = claimVerdicts(run, ordered, { control, alpha: options.alpha ?? 0.05 });
   const cells = summarize(run.results).filter((s) => s.protocol === 'cv' && s.metric === metric);
-  if (!cells.length) return [`no cross-validation results for ${metric} yet`];
+  if (!cells.length) return [`no cross-validation results for ${metricName(metric)} yet`];
 
   const budgets = [...new Set(cells.map((c) => c.budget))].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
   const header = ['dataset', 'method', ...budgets.map(budgetName)];
@@ -35,10 +36,10 @@ export async function terminalSummary(runDir: string, options: { control?: strin
     }
   }
   const widths = header.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  const lines = [`${metric} (mean ± sd over folds)`, ...rows.map((r) => r.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd())];
+  const lines = [`${metricName(metric)} (mean ± sd over folds)`, ...rows.map((r) => r.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd())];
 
   if (verdicts.length) {
-    lines.push('', `does the paper's claim reproduce? (${metric}; Δ = ${control} − baseline in points, adjusted CI)`);
+    lines.push('', `does the paper's claim reproduce? (${metricName(metric)}; Δ = ${control} − baseline in points, adjusted CI)`);
     for (const dataset of new Set(verdicts.map((v) => v.dataset))) {
       for (const baseline of new Set(verdicts.filter((v) => v.dataset === dataset).map((v) => v.baseline))) {
         const mine = verdicts.filter((v) => v.dataset === dataset && v.baseline === baseline);

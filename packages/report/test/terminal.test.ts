@@ -38,6 +38,6 @@ describe('terminal summary at the end of udtl run', () => {
 
   it('says so when there is nothing to summarise', async () => {
     const dir = await run({ keepFraction: 0 });
-    expect(await terminalSummary(dir)).toEqual(['no cross-validation results for balanced_accuracy yet']);
+    expect(await terminalSummary(dir)).toEqual(['no cross-validation results for balanced accuracy yet']);
   });
 });

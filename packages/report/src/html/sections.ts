@@ -149,7 +149,7 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
   const title = 'Across datasets';
   if (!across.friedman) return section('across', title, notes(across.notes));
   const f = across.friedman;
-  let body = note(`${across.metric} means ranked within each dataset × label budget (1 = best; ${across.datasets.length} blocks from ${across.nDatasets} datasets).`);
+  let body = note(`${metricName(across.metric)} means ranked within each dataset × label budget (1 = best; ${across.datasets.length} blocks from ${across.nDatasets} datasets).`);
   body += table(['dataset', 'budget', ...across.methods.map(esc)], across.datasets.map((d, i) => [esc(d.id), budgetText(d.budget), ...across.ranks[i].map((r) => num(r, 1))]));
   body += kv([
     ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p ${pRelation(f.pValue)}`],
