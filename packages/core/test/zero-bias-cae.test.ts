@@ -9,7 +9,7 @@ import { MemoryStageStore } from '../src/method/index.js';
 import { ZERO_BIAS_CAE_DEFAULTS } from '../src/cae/index.js';
 import { balancedAccuracy } from '../src/classifiers/index.js';
 import { createMethod, getMethodSpec } from '../src/method/registry.js';
-import { checkMethod, METHOD_CHECKS } from '../src/method/check.js';
+import { checkMethod, METHOD_CHECKS } from '../src/method/conformance.js';
 import type { FitContext } from '../src/method/contract.js';
 
 // Real fixture images (mednist-tiny: 6 classes × 10 JPEGs of /work/shared/data/fixtures) through the

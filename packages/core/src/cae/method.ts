@@ -7,7 +7,7 @@ import {
 } from '@udtl/backbones';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
 import { gridConfigs } from '../method/grid.js';
-import { checkFitData, checkImageSettings } from '../method/checks.js';
+import { checkFitData, checkImageSettings } from '../method/input-checks.js';
 import { C_REFERENCE_DIM, fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
 import { CAE_DEFAULTS, caeLayers, resolveCaeParams, type CaeParams } from './params.js';
