@@ -35,6 +35,7 @@ export interface PlannedDataset {
 
 export class PreflightError extends Error {
   constructor(readonly problems: string[], seconds: number) {
+    problems = [...new Set(problems)]; // one file failing two checks is one problem
     super(`preflight found ${problems.length} problem${problems.length > 1 ? 's' : ''} (${seconds.toFixed(1)} s); nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'PreflightError';
   }
