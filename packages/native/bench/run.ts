@@ -7,7 +7,10 @@
  *  3. the CAE fits of zero-bias-cae's default grid on those 2,400 maps, wasm vs oneDNN (what one
  *     fold's fit spends in training);
  *  4. (only when asked for) zero-bias-cae's whole fit (default parameters, all labels) on fold 0
- *     of 5 of brain-tumor-mri, wasm vs oneDNN (backbone maps from the feature cache).
+ *     of 5 of brain-tumor-mri, wasm vs oneDNN (backbone maps from the feature cache);
+ *  5. fine-tuned's whole fit (default configuration: selection among 8 candidates, then the refit on
+ *     every labelled image) on fold 0 of brain-tumor-mri at 20 labels per class, wasm vs oneDNN,
+ *     with its time per training epoch.
  * Rates and the CPU rows use process CPU time: the machine is shared, and wall time also measures
  * the neighbours.
  *
@@ -36,7 +39,7 @@ const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const rounds = Number(arg('--rounds', '2'));
 const nMaps = Number(arg('--maps', '2400'));
-const sections = new Set(arg('--sections', '1,2,3').split(',').map(Number));
+const sections = new Set(arg('--sections', '1,2,3,5').split(',').map(Number));
 
 // Pin: re-run this script under taskset -c 0 (the ratios compare one core with one core).
 if (!argv.includes('--no-pin') && process.env.UDTL_BENCH_PINNED !== '1') {
@@ -251,8 +254,35 @@ async function foldSection(): Promise<void> {
   }
 }
 
+// 5. one fold's fine-tuned fit on brain-tumor-mri (20 labels per class)
+async function fineTuneSection(): Promise<void> {
+  await import('../../baselines/dist/index.js'); // registers fine-tuned with core's registry
+  const ds = await loadDataset('brain-tumor-mri');
+  const [fold] = stratifiedKFold(ds.samples, { k: 5, seed: 0 });
+  const opts = { size: 224, mode: 'resize' as const };
+  const ctx = { seed: 0, cacheDir: cacheDir(), stages: new MemoryStageStore() };
+  const method = createMethod('fine-tuned');
+  await method.prepare?.(ds.images(undefined, opts), ctx);
+  const split = applyBudget(fold, ds.samples, { perClass: 20 }, 0);
+  console.log('\n5. fine-tuned (default configuration) on brain-tumor-mri fold 0 of 5, 20 labels per class:');
+  const seconds: number[] = [];
+  for (const on of native ? [false, true] : [false]) {
+    useNative(on);
+    ctx.stages.clear();
+    const [w0, c0] = [performance.now(), cpuSeconds()];
+    const model = await method.fit({ labelled: ds.labelledSet(split.labelled, opts), unlabelled: ds.images(split.unlabelled, opts) }, ctx);
+    const wall = (performance.now() - w0) / 1000;
+    const chosen = (model.chosen?.() ?? {}) as { epochs?: number; steps?: number; selectionLossCurves?: unknown[] };
+    seconds.push(wall);
+    console.log(`   ${on ? 'oneDNN' : 'wasm  '}: fit ${fmt(wall)} s (CPU ${fmt(cpuSeconds() - c0)} s), refit ${fmt(chosen.epochs, 2)} epochs / ${chosen.steps ?? '?'} steps on ${split.labelled.length} labelled images`);
+    model.dispose();
+  }
+  if (seconds.length === 2) console.log(`   oneDNN ${ratio(seconds[0], seconds[1])} faster`);
+}
+
 if (sections.has(1)) matmulSection();
 const maps = sections.has(2) || sections.has(3) ? randomMaps(nMaps, 1) : undefined;
 if (sections.has(2)) epochSection(maps!);
 if (sections.has(3)) fitSection(maps!);
 if (sections.has(4)) await foldSection();
+if (sections.has(5)) await fineTuneSection();
