@@ -8,4 +8,4 @@ export { ScaledClassifier } from './pipeline.js';
 export * from './registry.js';
 export * from './select-c.js';
 export * from './select-model.js';
-export { SELECTION_METRICS, DEFAULT_SELECTION_METRIC, checkSelectionMetric, selectionScore, type SelectionMetric } from './selection-metric.js';
+export { SELECTION_METRICS, DEFAULT_SELECTION_METRIC, balancedAccuracy, checkSelectionMetric, selectionScore, type SelectionMetric } from './selection-metric.js';

@@ -118,18 +118,3 @@ export function stratifiedFoldAssignment(encoded: Int32Array, nClasses: number, 
   }
   return fold;
 }
-
-/** Mean per-class recall over the classes present in `truth` (sklearn's balanced_accuracy_score). */
-export function balancedAccuracy(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  if (truth.length !== predicted.length) throw new Error(`balancedAccuracy: ${truth.length} labels vs ${predicted.length} predictions`);
-  const total = new Map<number, number>();
-  const hit = new Map<number, number>();
-  for (let i = 0; i < truth.length; i++) {
-    total.set(truth[i], (total.get(truth[i]) ?? 0) + 1);
-    if (truth[i] === predicted[i]) hit.set(truth[i], (hit.get(truth[i]) ?? 0) + 1);
-  }
-  if (total.size === 0) throw new Error('balancedAccuracy: no samples');
-  let sum = 0;
-  for (const [label, n] of total) sum += (hit.get(label) ?? 0) / n;
-  return sum / total.size;
-}

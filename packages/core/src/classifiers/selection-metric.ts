@@ -30,7 +30,7 @@ export function selectionScore(metric: SelectionMetric, truth: ArrayLike<number>
   if (metric === 'auc') return macroOvrAuc(truth, proba, classes);
   const predicted = argmaxLabels(proba, classes);
   if (metric === 'accuracy') return accuracy(truth, predicted);
-  if (metric === 'balanced_accuracy') return balancedAccuracyOf(truth, predicted);
+  if (metric === 'balanced_accuracy') return balancedAccuracy(truth, predicted);
   if (metric === 'macro_f1') return macroF1(truth, predicted);
   throw new Error(`selectionScore: unknown metric '${metric as string}'`);
 }
@@ -51,14 +51,16 @@ export function accuracy(truth: ArrayLike<number>, predicted: ArrayLike<number>)
   return hit / truth.length;
 }
 
-/** Mean recall over the classes present in `truth`. */
-function balancedAccuracyOf(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+/** Mean per-class recall over the classes present in `truth` (sklearn's balanced_accuracy_score). */
+export function balancedAccuracy(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  if (truth.length !== predicted.length) throw new Error(`balancedAccuracy: ${truth.length} labels vs ${predicted.length} predictions`);
   const total = new Map<number, number>();
   const hit = new Map<number, number>();
   for (let i = 0; i < truth.length; i++) {
     total.set(truth[i], (total.get(truth[i]) ?? 0) + 1);
     if (truth[i] === predicted[i]) hit.set(truth[i], (hit.get(truth[i]) ?? 0) + 1);
   }
+  if (total.size === 0) throw new Error('balancedAccuracy: no samples');
   let sum = 0;
   for (const [label, n] of total) sum += (hit.get(label) ?? 0) / n;
   return sum / total.size;

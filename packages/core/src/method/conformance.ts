@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet, LabelledSet } from '@udtl/datasets';
-import { balancedAccuracy } from '../classifiers/select-c.js';
+import { balancedAccuracy } from '../classifiers/selection-metric.js';
 import { mulberry32, shuffleInPlace } from '../classifiers/rng.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec, Probabilities } from './contract.js';
 import { resolveMethodParams } from './registry.js';
