@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageBatch } from '@udtl/datasets';
-import type { LoadedOnnxModel } from './onnx/types.js';
 
 /** A named feature map of a backbone: the output of one layer. */
 export interface Tap {
@@ -81,4 +80,29 @@ export interface Backbone {
   readonly frozenOnly?: boolean;
   /** The backbone's own ONNX graph up to `tap` (uint8 NHWC in, NHWC out), used by the onnxruntime engine instead of exporting `model`. */
   onnxGraph?(tap: string | undefined, opts: { cacheDir?: string; log?: (message: string) => void }): Promise<LoadedOnnxModel>;
+}
+
+/** An exported or verified ONNX file of a backbone (see onnx/model-file.ts): plain data. */
+export interface OnnxModelFile {
+  path: string;
+  sha256: string;
+  backboneId: string;
+  weightsHash: string;
+  inputSize: number;
+  /** sha256 over the model's current weights (names, shapes, values). */
+  weightsFingerprint: string;
+  /** Layer whose output the graph returns. */
+  layer: string;
+  /** Per-image output shape, NHWC order ([h, w, c] for feature maps). */
+  outputShape: number[];
+  exporter: number;
+  /** Graph input / output names when they are not ONNX_INPUT / ONNX_OUTPUT (rewritten third-party graphs). */
+  inputName?: string;
+  outputName?: string;
+}
+
+export interface LoadedOnnxModel {
+  file: OnnxModelFile;
+  /** The verified bytes (sessions are created from these, not by re-reading the file). */
+  bytes: Uint8Array;
 }

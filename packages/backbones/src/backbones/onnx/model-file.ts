@@ -14,9 +14,9 @@ import { atomicWriteFile, cacheDir, sha256 } from '@udtl/datasets';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from '../types.js';
 import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION } from './export.js';
-import type { LoadedOnnxModel, OnnxModelFile } from './types.js';
+import type { LoadedOnnxModel, OnnxModelFile } from '../types.js';
 
-export type { LoadedOnnxModel, OnnxModelFile } from './types.js';
+export type { LoadedOnnxModel, OnnxModelFile } from '../types.js';
 
 export interface OnnxModelFileOptions {
   /** Cache root (default cacheDir()). */
