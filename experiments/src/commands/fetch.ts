@@ -4,6 +4,8 @@ import {
   cacheDir, dataRoot, dataRootProblem, datasetSourceUrl, fetchDataset, fetchResource, getDataset, listDatasets, listResources, locateDatasetData,
   locateResource, modelsRoot, type FetchOptions,
 } from '@udtl/datasets';
+// The backbones' weights register themselves as fetchable resources when @udtl/backbones loads (through core).
+import '@udtl/core';
 import { checkFlags, flag, parseArgs } from './args.js';
 
 export const summary = 'download datasets and weights ahead of time (fetch [ids…] | fetch --list)';

@@ -86,6 +86,19 @@ const FOLDER_RANK: Record<string, Record<string, number>> = {
   core: { classifiers: 0, method: 1, cae: 2 },
 };
 
+/**
+ * @udtl/datasets, file by file from the bottom up: the vocabulary and file helpers; registries and
+ * readers of one kind of file; downloading, folds and folder scans; loading a dataset; near-duplicate
+ * groups and the inspection built on them.
+ */
+FOLDER_RANK.datasets = {
+  'types.ts': 0, 'sources.ts': 0, 'paths.ts': 0, 'fsutil.ts': 0, 'npy.ts': 0,
+  'registry.ts': 1, 'medmnist-info.ts': 1, 'decode.ts': 1, 'duplicates.ts': 1, 'npzdataset.ts': 1, 'phash.ts': 1, 'imageset.ts': 1,
+  fetch: 2, 'download.ts': 2, 'builtin.ts': 2, 'folds.ts': 2, 'imagefolder.ts': 2,
+  'dataset.ts': 3,
+  'groups.ts': 4, 'inspect.ts': 4,
+};
+
 /** Which workspace packages each package may import (DESIGN.md's table; experiments may import all). */
 const MAY_IMPORT: Record<string, string[]> = {
   '@udtl/datasets': [],

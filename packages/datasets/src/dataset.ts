@@ -1,4 +1,3 @@
-import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
@@ -6,7 +5,7 @@ import { decodeImageFile, resizePixels } from './decode.js';
 import { downloadVerified } from './download.js';
 import { datasetCandidates, fetchDataset } from './fetch/datasets.js';
 import { compareIds, dropDuplicates, type DroppedDuplicate, type DuplicateReport } from './duplicates.js';
-import { hashFile, sha256 } from './fsutil.js';
+import { hashFile, isWritableDir, sha256 } from './fsutil.js';
 import { scanImageFolder, type FolderScan } from './imagefolder.js';
 import { LazyImageSet, type DecodeOne } from './imageset.js';
 import { readNpzDataset, type NpzContent } from './npzdataset.js';
@@ -268,27 +267,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Whether we may write into `dir` (or create it): the nearest existing ancestor must be writable
- * by access() *and* carry a write bit, so a read-only mirror stays untouched even for root.
- */
-export async function isWritableDir(dir: string): Promise<boolean> {
-  let current = resolve(dir);
-  for (;;) {
-    try {
-      const st = await stat(current);
-      if (!st.isDirectory() || (st.mode & 0o222) === 0) return false;
-      await access(current, constants.W_OK);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-      const up = dirname(current);
-      if (up === current) return false;
-      current = up;
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * Write a file so that readers see either the old content or the whole new content, never a
@@ -27,4 +27,25 @@ export async function hashFile(path: string, algorithm: 'sha256' | 'md5' = 'sha2
   const hash = createHash(algorithm);
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * Whether we may write into `dir` (or create it): the nearest existing ancestor must be writable
+ * by access() *and* carry a write bit, so a read-only mirror stays untouched even for root.
+ */
+export async function isWritableDir(dir: string): Promise<boolean> {
+  let current = resolve(dir);
+  for (;;) {
+    try {
+      const st = await stat(current);
+      if (!st.isDirectory() || (st.mode & 0o222) === 0) return false;
+      await access(current, constants.W_OK);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      const up = dirname(current);
+      if (up === current) return false;
+      current = up;
+    }
+  }
 }

@@ -1,4 +1,5 @@
 export * from './types.js';
+export * from './sources.js';
 export * from './paths.js';
 export * from './fsutil.js';
 export * from './registry.js';

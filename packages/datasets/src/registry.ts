@@ -1,5 +1,5 @@
 /** Dataset descriptions as data (like MedMNIST's `INFO`), in a timm-like registry. */
-import type { DatasetFetch } from './fetch/types.js';
+import type { DatasetFetch } from './sources.js';
 
 export type DatasetTask = 'multi-class' | 'binary-class' | 'ordinal-regression' | 'multi-label, binary-class';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   datasetCandidates, fetchDataset, fetchResource, getDataset, getResource, labelsCsv, listResources, loadDataset,
-  readFileManifest, registerDataset, unregisterDataset, type DatasetInfo,
+  readFileManifest, registerDataset, registerResource, unregisterDataset, type DatasetInfo,
 } from '../src/index.js';
 import { modelsRoot } from '../src/paths.js';
 import { buildTarGz, dropsMidway, listFiles, startServer, type TestServer } from './fetch-helpers.js';
@@ -169,34 +169,46 @@ describe.skipIf(!hasShared)('fetchDataset from a local server', () => {
   });
 });
 
-describe.skipIf(!existsSync(join(modelsRoot(), 'mobilenet_v2_1.0_224_quant')))('fetchResource: backbone weights from a local server', () => {
-  it('MobileNetV2 (sha256-checked) and MobileNet v1 (model.json + shards); models root used as it is', async () => {
+/**
+ * The registry's mechanics on resources declared here from the local models root (the real weights
+ * resources are declared and registered by @udtl/backbones, whose test checks their list).
+ */
+describe.skipIf(!existsSync(join(modelsRoot(), 'mobilenet_v2_1.0_224_quant')))('fetchResource: weights from a local server', () => {
+  it('a sha256-checked file set and a tfjs model.json + shards; models root used as it is', async () => {
     const v2 = join(modelsRoot(), 'mobilenet_v2_1.0_224_quant');
     const v1 = join(modelsRoot(), 'mobilenet_v1_0.25_224');
     const coral = `/raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41`;
     for (const f of readdirSync(v2)) server.routes.set(`${coral}/${f}`, readFileSync(join(v2, f)));
     for (const f of readdirSync(v1)) server.routes.set(`/storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/${f}`, readFileSync(join(v1, f)));
-    expect(listResources().map((r) => r.id)).toEqual(['alexnet', 'mobilenet-v1-0.25', 'mobilenet-v1-0.5', 'mobilenet-v1-0.75', 'mobilenet-v1-1.0', 'mobilenet-v2-1.0']);
-    expect(() => getResource('resnet')).toThrow(/unknown resource 'resnet'; known resources: alexnet, mobilenet-v1-0.25, /);
+    const tflite = readFileSync(join(v2, 'mobilenet_v2_1.0_224_quant.tflite'));
+    const fileOf = (name: string) => ({ name, url: `https://${coral.slice(1)}/${name}`, size: readFileSync(join(v2, name)).length, sha256: sha(readFileSync(join(v2, name))) });
+    registerResource({ id: 'test-v2', dir: 'mobilenet_v2_1.0_224_quant', files: ['mobilenet_v2_1.0_224_quant.tflite', 'imagenet_labels.txt'].map(fileOf), homepage: 'test', licence: 'test' }, { overwrite: true });
+    registerResource({
+      id: 'test-v1', dir: 'mobilenet_v1_0.25_224', tfjsManifest: 'model.json', homepage: 'test', licence: 'test',
+      files: [{ name: 'model.json', url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json' }],
+    }, { overwrite: true });
+    expect(listResources().map((r) => r.id)).toEqual(expect.arrayContaining(['test-v1', 'test-v2']));
+    expect(() => registerResource({ ...getResource('test-v1') })).toThrow(/'test-v1' is already registered/);
+    expect(() => getResource('resnet')).toThrow(/unknown resource 'resnet'; known resources: .*test-v1, test-v2/);
     await withTempDir(async (dir) => {
       const opts = { modelsDir: join(dir, 'models'), cacheDir: join(dir, 'cache'), rewrites: rewrites(), progress: false as const };
-      const got = await fetchResource('mobilenet-v2-1.0', opts);
+      const got = await fetchResource('test-v2', opts);
       expect(got).toBe(join(dir, 'cache', 'models', 'mobilenet_v2_1.0_224_quant'));
       expectSameFolder(got, v2);
-      const gotV1 = await fetchResource('mobilenet-v1-0.25', opts);
+      const gotV1 = await fetchResource('test-v1', opts);
       expectSameFolder(gotV1, v1);
       const n = server.log.length;
-      expect(await fetchResource('mobilenet-v2-1.0', opts)).toBe(got);
-      expect(await fetchResource('mobilenet-v1-0.25', { ...opts, modelsDir: modelsRoot() })).toBe(v1);
+      expect(await fetchResource('test-v2', opts)).toBe(got);
+      expect(await fetchResource('test-v1', { ...opts, modelsDir: modelsRoot() })).toBe(v1);
       expect(server.log.length).toBe(n);
 
-      // The labels file served in place of the model: sha256 mismatch, nothing kept, the hand-install folder named.
+      // The labels file served in place of the model: size mismatch, nothing kept, the hand-install folder named.
       server.routes.set(`${coral}/mobilenet_v2_1.0_224_quant.tflite`, readFileSync(join(v2, 'imagenet_labels.txt')));
       const bad = { ...opts, cacheDir: join(dir, 'cache2') };
-      await expect(fetchResource('mobilenet-v2-1.0', bad)).rejects.toThrow(
-        new RegExp(`mobilenet-v2-1.0 mobilenet_v2_1.0_224_quant.tflite: download of .* failed: size mismatch: expected 3610798 bytes, got \\d+; nothing was kept\\. To install it by hand, put the files into ${opts.modelsDir}/mobilenet_v2_1.0_224_quant`),
+      await expect(fetchResource('test-v2', bad)).rejects.toThrow(
+        new RegExp(`test-v2 mobilenet_v2_1.0_224_quant.tflite: download of .* failed: size mismatch: expected ${tflite.length} bytes, got \\d+; nothing was kept\\. To install it by hand, put the files into ${opts.modelsDir}/mobilenet_v2_1.0_224_quant`),
       );
-      await expect(fetchResource('mobilenet-v2-1.0', { ...bad, download: false })).rejects.toThrow(/mobilenet-v2-1.0: weights not found in .* and downloading is off; get https:\/\/raw.githubusercontent.com\/google-coral/);
+      await expect(fetchResource('test-v2', { ...bad, download: false })).rejects.toThrow(/test-v2: weights not found in .* and downloading is off; get https:\/\/raw.githubusercontent.com\/google-coral/);
       expect(listFiles(bad.cacheDir)).toEqual([]);
     });
   });

@@ -1,4 +1,5 @@
 export * from './types.js';
+export { WEIGHTS_RESOURCES, MOBILENET_V2_RESOURCE, mobilenetV1Resource } from './weights.js';
 export * from './registry.js';
 export { LayersBackbone, batchToTensor, extractTap } from './layers-backbone.js';
 export { readImagenetLabels, findImagenetLabels } from './labels.js';

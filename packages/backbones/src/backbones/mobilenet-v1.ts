@@ -7,12 +7,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fetchResource, mobilenetV1Resource, modelsRoot } from '@udtl/datasets';
+import { fetchResource, modelsRoot } from '@udtl/datasets';
 import { findImagenetLabels, readImagenetLabels } from './labels.js';
 import { LayersBackbone } from './layers-backbone.js';
 import { registerBackbone } from './registry.js';
 import { relu6 } from './relu6-layer.js';
 import { readTfjsWeights } from './tfjs-weights.js';
+import { mobilenetV1Resource } from './weights.js';
 import type { BackboneSpec, LoadOptions, Tap } from './types.js';
 
 export const MOBILENET_V1_WIDTHS = [0.25, 0.5, 0.75, 1.0] as const;

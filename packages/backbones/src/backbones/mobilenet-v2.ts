@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { cacheDir, fetchResource, modelsRoot, MOBILENET_V2_RESOURCE, sha256 } from '@udtl/datasets';
+import { cacheDir, fetchResource, modelsRoot, sha256 } from '@udtl/datasets';
 import { findImagenetLabels, IMAGENET_LABELS_FILE, readImagenetLabels, V2_DIR } from './labels.js';
 import { LayersBackbone } from './layers-backbone.js';
 import { loadModelCache, saveModelCache } from './model-cache.js';
@@ -14,9 +14,10 @@ import { registerBackbone } from './registry.js';
 import { readTflite, type TfliteOperator } from './tflite/schema.js';
 import { tfliteToLayersModel } from './tflite/to-layers.js';
 import type { BackboneSpec, LoadOptions, Tap } from './types.js';
+import { MOBILENET_V2_RESOURCE } from './weights.js';
 
 export const MOBILENET_V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
-/** Public source, pinned to a commit (the fetch registry in @udtl/datasets holds the file list and checksums). */
+/** Public source, pinned to a commit (weights.ts holds the file list and checksums). */
 export const MOBILENET_V2_URL = MOBILENET_V2_RESOURCE.files[0].url;
 /** sha256 of the file above, from the same registry entry (one checksum per file in the project). */
 export const MOBILENET_V2_SHA256 = MOBILENET_V2_RESOURCE.files[0].sha256;

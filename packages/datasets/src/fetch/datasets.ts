@@ -14,7 +14,7 @@ import { getDataset, type DatasetInfo } from '../registry.js';
 import { archiveEntries } from './archive.js';
 import { downloadFile, FetchError, type Progress } from './download.js';
 import { readFileManifest, readManifestRows } from './manifest.js';
-import type { DatasetFetch, Selection } from './types.js';
+import type { DatasetFetch, Selection } from '../sources.js';
 import type { UrlRewrites } from './urls.js';
 
 export interface FetchOptions {

@@ -9,7 +9,7 @@
  * Reshape → `fc6_1`); they could not be read from the file itself here (no download): if the file
  * disagrees, `load` fails listing the tensors it has.
  */
-import { ALEXNET_RESOURCE } from '@udtl/datasets';
+import { ALEXNET_RESOURCE } from '../weights.js';
 import { registerOnnxBackbone } from './onnx-file-backbone.js';
 
 export { ALEXNET_RESOURCE };
