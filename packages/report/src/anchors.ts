@@ -47,7 +47,7 @@ registerAnchor({
   accuracy: 86.1,
   auc: 93.5,
   source: MEDMNIST_PLUS,
-  protocol: '28 px images zero-padded to 224 px; a different backbone (AlexNet); uses the official training and validation splits.',
+  protocol: 'MedMNIST+’s 224 px BreastMNIST images, made from the BUSI originals (no 28 px step: that paper zero-pads only its 28–128 px versions to 224, see its train.py); a different backbone (AlexNet), only the last layer trained; official training split, epoch chosen on the validation split; mean of three seeds.',
 });
 registerAnchor({
   dataset: 'breastmnist',
@@ -55,7 +55,7 @@ registerAnchor({
   accuracy: 90.6,
   auc: 94.0,
   source: MEDMNIST_PLUS,
-  protocol: 'all weights trained on the labelled training split (no unsupervised stage); 28 px zero-padded to 224 px; official training and validation splits; the best of the architectures compared, so an optimistic anchor.',
+  protocol: 'all weights trained on the labelled training split (no unsupervised stage); MedMNIST+’s 224 px images made from the BUSI originals (not upsampled or padded from 28 px); official training and validation splits; the best of the architectures compared, so an optimistic anchor.',
 });
 registerAnchor({
   dataset: 'breastmnist',

@@ -11,6 +11,7 @@ import { anchorsSection, chosenSection, verdictSection, verdictSummary } from '.
 import { bannersHtml, runBanners } from './html/banners.js';
 import { keyFigures, keyFiguresHtml } from './html/keyfigures.js';
 import { leadSection, type RenderedFigure } from './html/lead.js';
+import { resolutionSection } from './html/resolution.js';
 import { readRun } from './results/read.js';
 import { summarize } from './summary.js';
 import { claimVerdicts } from './verdict-run.js';
@@ -105,6 +106,7 @@ ${verdictSection(verdicts, rules, methods)}
 ${runSection(run.manifest, dir, run.jobs)}
 ${resultsSection(summaries, methods)}
 ${anchorsSection(summaries, run.manifest, datasets, methods, run.jobs)}
+${resolutionSection(summaries, run.predictions, metric, methods)}
 ${significanceSection(comparisons, control, methods, alpha, metric)}
 ${acrossSection(across, control)}
 ${figuresSection(rendered)}
