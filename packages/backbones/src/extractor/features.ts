@@ -41,20 +41,88 @@ function computeBatch(source: TapSource, batch: ImageBatch): FeatureMaps {
   }
 }
 
-/** Frozen-backbone tap maps of `images` (in `images.ids` order), through the feature cache. */
-export async function tapMaps(images: ImageSet, source: TapSource, opts: TapMapsOptions = {}): Promise<FeatureMaps> {
+function checkSize(images: ImageSet, source: TapSource): void {
   if (images.height !== source.inputSize || images.width !== source.inputSize) {
     throw new Error(
       `images of ${images.datasetId} are ${images.height}x${images.width} but ${source.backboneId} expects ` +
         `${source.inputSize}x${source.inputSize}: request the images at that size`,
     );
   }
+}
+
+function computeFor(source: TapSource): (batch: ImageBatch) => Promise<FeatureMaps> | FeatureMaps {
+  return (batch) => (source.run ? source.run(batch) : computeBatch(source, batch));
+}
+
+/** Compute every missing map of `images` into the on-disk cache, shard by shard, holding none (a dataset's preparation step). */
+export async function prepareTapMaps(images: ImageSet, source: TapSource, opts: TapMapsOptions & { cacheDir: string }): Promise<void> {
+  checkSize(images, source);
+  await new FeatureCache(opts.cacheDir, opts.log).ensure(featureCacheKey(images, source), images, computeFor(source), opts.batchSize ?? 16);
+}
+
+/**
+ * Frozen-backbone tap maps of `images` (in `images.ids` order) as one stack, through the feature
+ * cache. For sets that fit in memory (a labelled set, tests); whole datasets and folds go through
+ * `tapMapBatches` / `pooledTapFeatures`.
+ */
+export async function tapMaps(images: ImageSet, source: TapSource, opts: TapMapsOptions = {}): Promise<FeatureMaps> {
+  checkSize(images, source);
   const batchSize = opts.batchSize ?? 16;
-  const compute = (batch: ImageBatch) => (source.run ? source.run(batch) : computeBatch(source, batch));
+  const compute = computeFor(source);
   if (opts.cacheDir) return new FeatureCache(opts.cacheDir, opts.log).getMaps(featureCacheKey(images, source), images, compute, batchSize);
   const parts: FeatureMaps[] = [];
   for await (const batch of images.batches(batchSize)) parts.push(await compute(batch));
   return concatMaps(parts);
+}
+
+/**
+ * Tap maps of `images` in `images.ids` order, `readBatchSize` rows at a time: computed into the
+ * cache first (in batches of `batchSize`), then read back shard by shard. Memory: one batch.
+ */
+export async function* tapMapBatches(images: ImageSet, source: TapSource, readBatchSize: number, opts: TapMapsOptions = {}): AsyncGenerator<FeatureMaps> {
+  checkSize(images, source);
+  const batchSize = opts.batchSize ?? 16;
+  const compute = computeFor(source);
+  if (opts.cacheDir) {
+    const cache = new FeatureCache(opts.cacheDir, opts.log);
+    const key = featureCacheKey(images, source);
+    await cache.ensure(key, images, compute, batchSize);
+    yield* cache.batches(key, images, readBatchSize);
+    return;
+  }
+  // No cache: compute and re-cut into batches of readBatchSize rows.
+  let held: FeatureMaps[] = [];
+  let heldRows = 0;
+  for await (const batch of images.batches(batchSize)) {
+    held.push(await compute(batch));
+    heldRows += batch.n;
+    while (heldRows >= readBatchSize) {
+      const all = concatMaps(held);
+      yield selectRange(all, 0, readBatchSize);
+      held = [selectRange(all, readBatchSize, all.n)];
+      heldRows = all.n - readBatchSize;
+    }
+  }
+  if (heldRows > 0) yield concatMaps(held);
+}
+
+function selectRange(maps: FeatureMaps, from: number, to: number): FeatureMaps {
+  const size = maps.height * maps.width * maps.channels;
+  return { ...maps, n: to - from, data: maps.data.slice(from * size, to * size) };
+}
+
+/** (Encoded and) pooled tap maps of `images` straight from the cache, one batch at a time: never N×H×W×C. */
+export async function pooledTapFeatures(images: ImageSet, source: TapSource, pooled: PooledOptions, opts: TapMapsOptions = {}): Promise<Matrix> {
+  const batchSize = pooled.batchSize ?? 64;
+  let out: Matrix | undefined;
+  let row = 0;
+  for await (const maps of tapMapBatches(images, source, batchSize, opts)) {
+    const X = pooledFeatures(maps, pooled);
+    out ??= { rows: images.ids.length, cols: X.cols, data: new Float64Array(images.ids.length * X.cols) };
+    out.data.set(X.data, row * X.cols);
+    row += X.rows;
+  }
+  return out ?? { rows: 0, cols: 0, data: new Float64Array(0) };
 }
 
 export function concatMaps(parts: FeatureMaps[]): FeatureMaps {
