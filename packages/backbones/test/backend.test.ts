@@ -5,6 +5,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   backendInfo,
+  findWebGpuAdapter,
   getBackendCandidate,
   initBackend,
   listBackendCandidates,
@@ -34,23 +35,28 @@ async function loads(pkg: string): Promise<boolean> {
   }
 }
 
+/** A real GPU adapter here (the chain's first choice); the software adapter does not count. */
+async function hasGpuAdapter(): Promise<boolean> {
+  return findWebGpuAdapter(false).then(() => true, () => false);
+}
+
 describe('backend chain', () => {
   it('backendInfo() before initBackend() explains what to do', () => {
     expect(() => backendInfo()).toThrow(/initBackend/);
   });
 
   it('lists the candidates in priority order and rejects unknown names with the known ones', () => {
-    expect(listBackendCandidates()).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
-    expect(() => getBackendCandidate('webgl')).toThrow(/unknown backend "webgl".*tfjs-node-gpu, tfjs-node, wasm, cpu/);
+    expect(listBackendCandidates()).toEqual(['webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(() => getBackendCandidate('webgl')).toThrow(/unknown backend "webgl".*webgpu, tfjs-node-gpu, tfjs-node, wasm, cpu/);
   });
 
   it('picks the first candidate that initialises, and a second call returns the same info', async () => {
     // What this machine can load, found independently of the chain.
-    const expected = (await loads('@tensorflow/tfjs-node-gpu')) ? 'tfjs-node-gpu' : (await loads('@tensorflow/tfjs-node')) ? 'tfjs-node' : 'wasm';
+    const expected = (await hasGpuAdapter()) ? 'webgpu' : (await loads('@tensorflow/tfjs-node-gpu')) ? 'tfjs-node-gpu' : (await loads('@tensorflow/tfjs-node')) ? 'tfjs-node' : 'wasm';
     const info = await initBackend();
     expect(info.name).toBe(expected);
     expect(info.tfjsVersion).toBe(tfjsCoreVersion);
-    expect(info.gpu).toBe(expected === 'tfjs-node-gpu');
+    expect(info.gpu).toBe(expected === 'tfjs-node-gpu' || expected === 'webgpu');
     if (expected === 'wasm') {
       expect(tf.getBackend()).toBe('wasm');
       expect(info.threads).toBe(wasm.getThreadsCount());

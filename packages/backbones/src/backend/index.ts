@@ -4,6 +4,7 @@ export {
   initBackend,
   listBackendCandidates,
   registerBackendCandidate,
+  skippedBackends,
   unregisterBackendCandidate,
   type BackendCandidate,
   type BackendInfo,
@@ -11,3 +12,4 @@ export {
 } from './registry.js';
 export { configureWasmPaths } from './wasm-paths.js';
 export { registerWasmGradientKernels, WASM_GRADIENT_KERNEL_NAMES } from './wasm-kernels/register.js';
+export { findWebGpuAdapter, webGpuAdapterMode, type WebGpuAdapter, type WebGpuAdapterMode } from './webgpu.js';

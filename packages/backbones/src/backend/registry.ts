@@ -4,13 +4,17 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerNativeWasmKernels, type NativeKernelsRecord } from './native-kernels.js';
 import { configureWasmPaths } from './wasm-paths.js';
+import { initWebGpu, type WebGpuAdapter } from './webgpu.js';
 import { registerWasmGradientKernels } from './wasm-kernels/register.js';
 
 /** Which compute backend ran a result; recorded with every result. */
 export interface BackendInfo {
-  /** Candidate name: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' (or a registered extra). */
+  /** Candidate name: 'webgpu' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' (or a registered extra). */
   name: string;
+  /** Runs on a GPU (webgpu's software adapter does not). */
   gpu: boolean;
+  /** webgpu only: the adapter (name, vendor, Dawn backend type, software or not). */
+  adapter?: WebGpuAdapter;
   /** tfjs-core version in use. */
   tfjsVersion: string;
   /** Compute threads, where the backend tells (wasm: XNNPACK pool size; cpu: 1). */
@@ -27,8 +31,11 @@ export interface BackendCandidate {
   name: string;
   /** Higher is tried first. */
   priority: number;
-  /** Loads and activates the backend (tf.setBackend); throws with the reason when it can't. */
-  init(): Promise<{ tfjsName: string; gpu: boolean; threads?: number } & Partial<NativeKernelsRecord>>;
+  /**
+   * Loads and activates the backend (tf.setBackend); throws with the reason when it can't.
+   * `requested`: chosen by name (force/UDTL_BACKEND), not just tried in the chain.
+   */
+  init(context: { requested: boolean }): Promise<{ tfjsName: string; gpu: boolean; threads?: number; adapter?: WebGpuAdapter } & Partial<NativeKernelsRecord>>;
 }
 
 export interface InitBackendOptions {
@@ -104,6 +111,11 @@ async function activate(tfjsName: string): Promise<void> {
 }
 
 registerBackendCandidate({
+  name: 'webgpu',
+  priority: 500,
+  init: ({ requested }) => initWebGpu(requested),
+});
+registerBackendCandidate({
   name: 'tfjs-node-gpu',
   priority: 400,
   init: () => nodeBinding('@tensorflow/tfjs-node-gpu', true),
@@ -146,11 +158,13 @@ async function ensureGradients(): Promise<void> {
 }
 
 let current: { info: BackendInfo; tfjsName: string } | undefined;
+let skipped: string[] = [];
 let pending: Promise<BackendInfo> | undefined;
 
-async function initCandidate(c: BackendCandidate): Promise<BackendInfo> {
-  const r = await c.init();
+async function initCandidate(c: BackendCandidate, requested: boolean): Promise<BackendInfo> {
+  const r = await c.init({ requested });
   const info: BackendInfo = { name: c.name, gpu: r.gpu, tfjsVersion: tf.version_core };
+  if (r.adapter != null) info.adapter = r.adapter;
   if (r.threads != null) info.threads = r.threads;
   if (r.native != null) Object.assign(info, { native: r.native, nativeKernels: r.nativeKernels, nativeThreads: r.nativeThreads });
   current = { info: Object.freeze(info) as BackendInfo, tfjsName: r.tfjsName };
@@ -159,17 +173,19 @@ async function initCandidate(c: BackendCandidate): Promise<BackendInfo> {
 
 async function select(requested: string | undefined, source: string): Promise<BackendInfo> {
   if (requested != null) {
+    skipped = [];
     const c = getBackendCandidate(requested);
     try {
-      return await initCandidate(c);
+      return await initCandidate(c, true);
     } catch (err) {
       throw new Error(`backend "${requested}" (chosen by ${source}) failed to initialise: ${reason(err)}`);
     }
   }
   const failures: string[] = [];
+  skipped = failures;
   for (const name of listBackendCandidates()) {
     try {
-      return await initCandidate(candidates.get(name)!);
+      return await initCandidate(candidates.get(name)!, false);
     } catch (err) {
       failures.push(`${name}: ${reason(err)}`);
     }
@@ -179,7 +195,7 @@ async function select(requested: string | undefined, source: string): Promise<Ba
 
 /**
  * Activates the best available backend: `force`, else UDTL_BACKEND, else the first candidate (by
- * priority: tfjs-node-gpu, tfjs-node, wasm, cpu) that initialises. Idempotent: while the chosen
+ * priority: webgpu on a real GPU, tfjs-node-gpu, tfjs-node, wasm, cpu) that initialises. Idempotent: while the chosen
  * backend is still tfjs's active one, later calls (without a different `force`) return the same
  * info. On wasm it also registers the conv gradient kernels wasm lacks, and @udtl/native's oneDNN
  * kernels when that addon loads (UDTL_NATIVE=off keeps wasm's); on every backend it makes sure
@@ -206,4 +222,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 export function backendInfo(): BackendInfo {
   if (current == null) throw new Error('backendInfo(): no backend initialised yet; call `await initBackend()` first');
   return current.info;
+}
+
+/** Why each candidate above the chosen one was skipped by the last chain selection ('name: reason'); empty when one was forced. */
+export function skippedBackends(): string[] {
+  return skipped.slice();
 }
