@@ -60,8 +60,9 @@ const busi: DatasetInfo = {
   source: {
     homepage: BUSI_HOME,
     unavailable:
-      'BUSI has no stable public download: the authors\' page offers Dataset_BUSI_with_GT.zip (~500x500 originals with masks) behind a web form and Kaggle mirrors need a login; ' +
-      'the 256x256 copy used here comes with the project\'s data mirror. Elsewhere, resize the originals to 256x256 RGB PNG and write labels.csv (path,split,label)',
+      `BUSI has no stable public download: the authors' page (${BUSI_HOME}) offers Dataset_BUSI_with_GT.zip (~500x500 PNG originals with their masks) behind a web form and Kaggle mirrors need a login; ` +
+      'the 256x256 copy used here comes with the project\'s data mirror. Elsewhere: get that zip, delete the masks (files named *_mask*.png, one or more per image), ' +
+      'resize each image to 256x256 RGB PNG and keep them in busi/benign, busi/malignant and busi/normal (780 images; labels come from the folder names, or from a labels.csv of path,split,label with the split left empty)',
   },
   licence: 'article CC BY 4.0; the data\'s own licence is not stated clearly (research use)',
   citation: 'Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. Data in Brief 28:104863, 2020. doi:10.1016/j.dib.2019.104863.',

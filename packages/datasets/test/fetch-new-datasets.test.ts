@@ -44,7 +44,12 @@ describe('registry entries of the new datasets', () => {
 
   it('BUSI missing: the error says there is no stable public download and what to do', async () => {
     await withTempDir(async (dir) => {
-      await expect(fetchDataset('busi', { dataDir: join(dir, 'root'), cacheDir: join(dir, 'cache') })).rejects.toThrow(/dataset 'busi': folder .* not found .*no stable public download.*labels\.csv/);
+      const error = fetchDataset('busi', { dataDir: join(dir, 'root'), cacheDir: join(dir, 'cache') });
+      await expect(error).rejects.toThrow(/dataset 'busi': folder .* not found .*no stable public download.*labels\.csv/);
+      // Where to get it (the article's data link), what to drop (masks), and where to put the folder.
+      await expect(error).rejects.toThrow('the authors\' page (https://scholar.cu.edu.eg/?q=afahmy/pages/dataset)');
+      await expect(error).rejects.toThrow(/delete the masks \(files named \*_mask\*\.png/);
+      await expect(error).rejects.toThrow(`then put that folder at ${join(dir, 'root', 'busi')}, or point --data-dir (or UDTL_DATA_DIR) at the folder that holds it`);
     });
   });
 });

@@ -94,7 +94,7 @@ export async function fetchDataset(id: string, options: FetchOptions = {}): Prom
   const plan = planOf(info);
   if (!plan) {
     throw new Error(`dataset '${id}': folder ${candidates[0]} not found (nor ${candidates.slice(1).join(', ')}) and it has no public source of its own; ` +
-      (info.source.unavailable ? `${info.source.unavailable} (then set --data-dir or UDTL_DATA_DIR)` : `it comes with the project's data mirror only (set --data-dir or UDTL_DATA_DIR)`));
+      (info.source.unavailable ? `${info.source.unavailable}; then put that folder at ${candidates[0]}, or point --data-dir (or UDTL_DATA_DIR) at the folder that holds it` : `it comes with the project's data mirror only (set --data-dir or UDTL_DATA_DIR)`));
   }
   const dest = candidates[candidates.length - 1];
   await installFromArchive(info, plan, dest, candidates, options);
