@@ -178,13 +178,13 @@ export function resolutionSection(summaries: Summary[], predictions: PredictionR
 
   const own = resolutionCells(summaries, metric, methods);
   body += `<h3>Each dataset’s own task (${esc(metricName(metric))})</h3>`;
-  body += note(`As run: BUSI as three classes (benign 437, malignant 210, normal 133; chance balanced accuracy 33%), BreastMNIST as two (malignant 210, normal-or-benign 570; chance 50%). This difference mixes resolution with the task, so it is not the cost of the 28 px step; read the matched task above for that.`);
+  body += note(`As run: BUSI as three classes (in the source: benign 437, malignant 210, normal 133; chance balanced accuracy 33%), BreastMNIST as two (malignant 210, normal-or-benign 570; chance 50%). This difference mixes resolution with the task, so it is not the cost of the 28 px step; read the matched task above for that.`);
   if (own.length) body += cellsTable([own]);
   else body += note(`No cross-validation ${metricName(metric)} for either dataset in results.csv.`);
 
   body += notes([
     'Labels per class differ at a partial budget: at b labels per class BUSI is trained on 3b images (b benign, b malignant, b normal) and BreastMNIST on 2b (b malignant, b normal-or-benign), and the BUSI classifier also learns to tell benign from normal. The “all” row, where each sees every training image of its fold, is the cleanest resolution contrast.',
-    'The folds differ: each dataset is split on its own (BUSI with near-duplicate groups kept in one fold and its one byte-identical pair labelled both benign and malignant dropped), so a BUSI fold and a BreastMNIST fold do not hold the same test images and the difference is not paired image by image.',
+    'The folds differ: each dataset is split on its own (in both, near-duplicate groups are kept in one fold and the one image pair filed as both benign and malignant is dropped), so a BUSI fold and a BreastMNIST fold do not hold the same test images and the difference is not paired image by image.',
     'BreastMNIST’s official split (546 / 78 / 156) is pooled for cross-validation here; BUSI has no official split, so this section uses cross-validation only.',
     'AUC is not matched: the report does not read the class probabilities, which the three-class BUSI classifier would need to give a malignant-vs-rest score.',
   ]);
