@@ -43,6 +43,7 @@ export const PIXEL_CAE_DEFAULTS: PixelCaeParams = {
   // Two thresholds × four C values: the same number of candidates as every other method.
   grid: [{}, { theta: 0.5 }],
   extractBatchSize: 64,
+  caeMaxMaps: ZERO_BIAS_CAE_DEFAULTS.caeMaxMaps,
 };
 
 const ID = 'pixel-cae';
@@ -106,6 +107,7 @@ export const pixelCaeSpec: MethodSpec<PixelCaeParams> = {
     kernelSize: 'odd conv kernel size per layer (5: 5x5 pixel patches)',
     ...PROBE_DOCS,
     extractBatchSize: 'images per downsampling batch',
+    caeMaxMaps: 'most training images the CAE learns from (a seeded draw from a larger pool), recorded as caeTrainingMaps',
   },
   create: (params) => new PixelCaeMethod(params),
 };

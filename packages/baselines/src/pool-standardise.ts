@@ -16,15 +16,24 @@ export interface PoolChannelStats {
 
 /** Statistics of the union of `parts` (same channels), without concatenating them. */
 export function poolChannelStats(parts: FeatureMaps[]): PoolChannelStats {
-  const used = parts.filter((m) => m.n > 0);
-  if (!used.length) throw new Error('poolChannelStats: no maps to compute statistics on');
-  const c = used[0].channels;
-  const sum = new Float64Array(c);
-  const sumSq = new Float64Array(c);
-  let count = 0;
-  let n = 0;
-  for (const m of used) {
-    if (m.channels !== c) throw new Error(`poolChannelStats: maps with ${m.channels} and ${c} channels`);
+  const acc = new PoolStatsAccumulator();
+  for (const m of parts) acc.add(m);
+  return acc.result();
+}
+
+/** Per-channel sums over maps added batch by batch (same float64 sums, in the same order, as one pass). */
+export class PoolStatsAccumulator {
+  private sum?: Float64Array;
+  private sumSq?: Float64Array;
+  private count = 0;
+  private n = 0;
+
+  add(m: FeatureMaps): void {
+    if (m.n === 0) return;
+    const c = m.channels;
+    if (this.sum && this.sum.length !== c) throw new Error(`poolChannelStats: maps with ${c} and ${this.sum.length} channels`);
+    const sum = (this.sum ??= new Float64Array(c));
+    const sumSq = (this.sumSq ??= new Float64Array(c));
     for (let i = 0; i < m.data.length; i += c) {
       for (let j = 0; j < c; j++) {
         const v = m.data[i + j];
@@ -32,17 +41,23 @@ export function poolChannelStats(parts: FeatureMaps[]): PoolChannelStats {
         sumSq[j] += v * v;
       }
     }
-    count += m.data.length / c;
-    n += m.n;
+    this.count += m.data.length / c;
+    this.n += m.n;
   }
-  const mean = new Float64Array(c);
-  const invStd = new Float64Array(c);
-  for (let j = 0; j < c; j++) {
-    mean[j] = sum[j] / count;
-    const variance = Math.max(0, sumSq[j] / count - mean[j] * mean[j]);
-    invStd[j] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 1;
+
+  result(): PoolChannelStats {
+    const { sum, sumSq, count } = this;
+    if (!sum || !sumSq) throw new Error('poolChannelStats: no maps to compute statistics on');
+    const c = sum.length;
+    const mean = new Float64Array(c);
+    const invStd = new Float64Array(c);
+    for (let j = 0; j < c; j++) {
+      mean[j] = sum[j] / count;
+      const variance = Math.max(0, sumSq[j] / count - mean[j] * mean[j]);
+      invStd[j] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 1;
+    }
+    return { mean, invStd, n: this.n };
   }
-  return { mean, invStd, n };
 }
 
 /**

@@ -3,10 +3,10 @@
  * way, into the same classifier. The only thing missing compared with the proposed method is the
  * auto-encoder, so the comparison isolates what the CAE adds.
  */
-import { fitProbe, gridConfigs, pooledFeatures, registerMethod, tapMaps, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
+import { fitProbe, gridConfigs, pooledTapFeatures, prepareTapMaps, registerMethod, tapMapBatches, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
 import { checkFitData, checkImages, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
-import { poolChannelStats, poolStatsKey, standardisePooled, type PoolChannelStats } from './pool-standardise.js';
+import { PoolStatsAccumulator, poolStatsKey, standardisePooled, type PoolChannelStats } from './pool-standardise.js';
 
 /**
  * Where the features' scale comes from: 'labelled' = a StandardScaler fitted on the labelled
@@ -55,6 +55,8 @@ export const BACKBONE_DOCS = {
 } as const;
 
 const ID = 'transfer-learned';
+/** Maps per batch when computing pool statistics (bounds memory, not results). */
+const STATS_BATCH = 256;
 
 /**
  * Frozen backbone maps → pooled features → the probe shared with zero-bias-cae. Subclasses change
@@ -89,7 +91,7 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
     checkImages(this.id, images, this.params, 'prepared');
     for (const pk of this.configs()) {
-      await tapMaps(images, await this.source(pk, ctx), { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+      await prepareTapMaps(images, await this.source(pk, ctx), { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
     }
   }
 
@@ -105,8 +107,8 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
         config: this.params.grid[k],
         features: async (images) => {
           checkImages(this.id, images, pk, 'test');
-          const maps = await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
-          const X = pooledFeatures(maps, { pool: pk.pool });
+          // Pooled batch by batch from the feature cache: a whole set's maps are never held.
+          const X = await pooledTapFeatures(images, source, { pool: pk.pool }, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
           return stats ? standardisePooled(X, stats) : X;
         },
         chosen: () => ({
@@ -132,11 +134,12 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
     const memo = ctx.stages?.get<PoolChannelStats>(key);
     if (memo) return memo;
     const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
-    const labelledMaps = await tapMaps(labelled.images, source, opts);
-    // One part at a time: the pool's maps are never concatenated.
-    const parts = [labelledMaps];
-    if (unlabelled.ids.length) parts.push(await tapMaps(unlabelled, source, opts));
-    const stats = poolChannelStats(parts);
+    // Batch by batch from the feature cache: the pool's maps are never held.
+    const acc = new PoolStatsAccumulator();
+    for (const set of unlabelled.ids.length ? [labelled.images, unlabelled] : [labelled.images]) {
+      for await (const maps of tapMapBatches(set, source, STATS_BATCH, opts)) acc.add(maps);
+    }
+    const stats = acc.result();
     ctx.stages?.set(key, stats);
     return stats;
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sha256, type ImageSet, type ResizeMode } from '@udtl/datasets';
 // Importing @udtl/backbones registers the built-in backbones (mobilenet-v2-1.0, mobilenet-v1-*, alexnet).
 import {
-  concatMaps, featureCacheKey, featureKeyHash, frozenTapSource, pooledDim, pooledFeatures, selectMaps, sharedBackbone, tapMaps,
+  featureCacheKey, featureKeyHash, frozenTapSource, pooledDim, pooledTapFeatures, prepareTapMaps, sharedBackbone, tapMaps,
   type FeatureMaps, type PoolMode, type TapSource,
 } from '@udtl/backbones';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec } from '../method/contract.js';
@@ -11,6 +11,7 @@ import { checkFitData, checkImageSettings } from '../method/input-checks.js';
 import { C_REFERENCE_DIM, fitProbe, type ProbeCandidate, type ProbeParams } from '../method/probe.js';
 import { registerMethod } from '../method/registry.js';
 import { CAE_DEFAULTS, caeLayers, resolveCaeParams, type CaeParams } from './params.js';
+import { CAE_MAX_MAPS_DEFAULT, caeTrainingIds, caeTrainingMaps } from './training-pool.js';
 import { ZeroBiasCAE } from './zero-bias-cae.js';
 
 export type CaeTrainOn = 'train' | 'unlabelled';
@@ -24,6 +25,8 @@ export type CaeProbeParams = Omit<CaeParams, 'seed'> &
     pool: PoolMode;
     grid: Record<string, unknown>[];
     extractBatchSize: number;
+    /** Most images the CAE trains on (a seeded draw from larger pools): bounds its memory and time. */
+    caeMaxMaps: number;
   };
 
 /** zero-bias-cae: the CAE on a frozen backbone's tap maps. */
@@ -64,6 +67,7 @@ export const ZERO_BIAS_CAE_DEFAULTS: ZeroBiasCaeParams = {
   innerFolds: 3,
   grid: [{}, { layers: 1, kernelSize: 1, filters: 2048 }],
   extractBatchSize: 16,
+  caeMaxMaps: CAE_MAX_MAPS_DEFAULT,
 };
 
 /** The auto-encoder's own parameters, documented once for every CAE method. */
@@ -99,6 +103,7 @@ const PARAM_DOCS: Partial<Record<keyof ZeroBiasCaeParams, string>> = {
   innerFolds: 'inner CV folds for C',
   grid: `configurations (overrides of ${TUNABLE.join(', ')}) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C`,
   extractBatchSize: 'images per backbone batch',
+  caeMaxMaps: "most training images the CAE learns from: a larger pool is subsampled (seeded) to this many maps, recorded as caeTrainingMaps; bounds the CAE's memory (caeMaxMaps × H×W×C floats) and time",
 };
 
 /** The frozen backbone's tap, shared by every fit of the worker (and with the baselines). */
@@ -110,12 +115,6 @@ async function tapSourceFor(p: ZeroBiasCaeParams, ctx: FitContext): Promise<TapS
 function caeParamsOf(p: Omit<CaeParams, 'seed'>, seed: number): CaeParams {
   const picked = Object.fromEntries(Object.keys(caeDefaults).map((k) => [k, p[k as keyof typeof p]]));
   return resolveCaeParams({ ...(picked as Partial<CaeParams>), seed });
-}
-
-/** Rows of `maps` (ids `ids`) reordered by id, so the pool's order never depends on the budget. */
-function sortedById(ids: string[], maps: FeatureMaps): FeatureMaps {
-  const order = ids.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-  return selectMaps(maps, order);
 }
 
 /**
@@ -143,6 +142,7 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
       pooledDim(1, pk.pool);
       this.validate(pk);
     }
+    if (!(Number.isInteger(p.caeMaxMaps) && p.caeMaxMaps >= 1)) throw new Error(`${id}: caeMaxMaps must be a whole number ≥ 1, got ${JSON.stringify(p.caeMaxMaps)}`);
     if (!['train', 'unlabelled'].includes(p.caeTrainOn)) throw new Error(`${id}: caeTrainOn must be 'train' or 'unlabelled', got '${p.caeTrainOn}'`);
     if (!Array.isArray(p.cCandidates) || !p.cCandidates.length || p.cCandidates.some((c) => !(c > 0))) {
       throw new Error(`${id}: cCandidates must be a non-empty list of positive numbers, got ${JSON.stringify(p.cCandidates)}`);
@@ -167,7 +167,7 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
       const source = await this.source(pk, ctx);
       if (seen.has(source.tap)) continue;
       seen.add(source.tap);
-      await tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
+      await prepareTapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
     }
   }
 
@@ -180,46 +180,26 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
       throw new Error(`${this.id}: the unlabelled pool is empty (caeTrainOn '${p.caeTrainOn}'); nothing to train the CAE on`);
     }
     const ownsCae = !ctx.stages;
-    // The fit's own image sets are loaded once per tap and kept while fitting (configurations on
-    // the same tap share them); anything else (test images) goes straight through the feature cache.
-    const kept = new Map<ImageSet, Map<string, Promise<FeatureMaps>>>(
-      [labelled.images, unlabelled, ...(validation ? [validation.images] : [])].map((set) => [set, new Map()]),
-    );
+    // Maps are never held for a whole set: features are pooled batch by batch from the feature cache.
     const candidates: ProbeCandidate[] = [];
     try {
       for (const [k, pk] of this.configs().entries()) {
         const source = await this.source(pk, ctx);
-        const maps = (images: ImageSet) => {
-          const byTap = kept.get(images);
-          const hit = byTap?.get(source.tap);
-          if (hit) return hit;
-          const loaded = tapMaps(images, source, { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log });
-          byTap?.set(source.tap, loaded);
-          return loaded;
-        };
-        const cae = await this.trainCae(pk, poolIds, labelled.images, unlabelled, maps, source, ctx);
-        let labelledMaps: FeatureMaps | undefined = await maps(labelled.images);
+        const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
+        const { cae, trainingMaps } = await this.trainCae(pk, poolIds, labelled.images, unlabelled, source, ctx);
+        const densityMaps = await tapMaps(labelled.images.subset(labelled.images.ids.slice(0, DENSITY_MAPS)), source, opts);
         candidates.push({
           config: p.grid[k],
-          features: async (images) => pooledFeatures(await maps(images), { encoder: cae, pool: pk.pool }),
-          chosen: () => {
-            const record = { ...this.sourceRecord(source), ...caeRecord(cae, labelledMaps!) };
-            labelledMaps = undefined; // fitProbe asks once; the fitted model need not hold the maps
-            return record;
-          },
+          features: (images) => pooledTapFeatures(images, source, { encoder: cae, pool: pk.pool }, opts),
+          chosen: () => ({ ...this.sourceRecord(source), ...caeRecord(cae, densityMaps), caeTrainingMaps: trainingMaps, caePoolImages: poolIds.length }),
           dispose: () => ownsCae && cae.dispose(),
         });
       }
     } catch (err) {
       candidates.forEach((c) => c.dispose?.());
-      kept.clear();
       throw err;
     }
-    try {
-      return await fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed, metric: ctx.primaryMetric });
-    } finally {
-      kept.clear(); // the fitted model keeps no maps
-    }
+    return fitProbe({ methodId: this.id, candidates, labelled, validation, params: p, seed: ctx.seed, metric: ctx.primaryMetric });
   }
 
   /** What to record about a configuration's map source in chosen(). */
@@ -233,34 +213,37 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
     poolIds: string[],
     labelledImages: ImageSet,
     unlabelled: ImageSet,
-    maps: (images: ImageSet) => Promise<FeatureMaps>,
     source: TapSource,
     ctx: FitContext,
-  ): Promise<ZeroBiasCAE> {
+  ): Promise<{ cae: ZeroBiasCAE; trainingMaps: number }> {
     const caeParams = caeParamsOf(pk, ctx.seed);
+    const trainIds = caeTrainingIds(poolIds, pk.caeMaxMaps, ctx.seed);
     const stageKey = sha256(
       JSON.stringify({
         stage: 'cae/v1',
         features: featureKeyHash(featureCacheKey(unlabelled, source)),
-        pool: sha256([...poolIds].sort().join('\n')),
+        pool: sha256(trainIds.join('\n')),
         cae: caeParams,
       }),
     );
     const cached = ctx.stages?.get<ZeroBiasCAE>(stageKey);
     if (cached) {
-      ctx.log?.(`${this.id}: reusing the CAE trained on this pool (${poolIds.length} images)`);
-      return cached;
+      ctx.log?.(`${this.id}: reusing the CAE trained on this pool (${trainIds.length} of ${poolIds.length} images)`);
+      return { cae: cached, trainingMaps: trainIds.length };
     }
-    const parts = pk.caeTrainOn === 'train' ? [await maps(labelledImages)] : [];
-    if (unlabelled.ids.length) parts.push(await maps(unlabelled));
-    const pool = sortedById(poolIds, concatMaps(parts));
+    const sets = pk.caeTrainOn === 'train' ? [labelledImages, unlabelled] : [unlabelled];
+    const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
+    const pool = await caeTrainingMaps(trainIds, sets, source, opts);
     const started = performance.now();
     const cae = new ZeroBiasCAE(caeParams).fit(pool, { log: ctx.log });
-    ctx.log?.(`${this.id}: CAE trained on ${pool.n} maps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    ctx.log?.(`${this.id}: CAE trained on ${pool.n} maps${pool.n < poolIds.length ? ` (capped by caeMaxMaps from ${poolIds.length})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     ctx.stages?.set(stageKey, cae, (c) => c.dispose());
-    return cae;
+    return { cae, trainingMaps: trainIds.length };
   }
 }
+
+/** Labelled maps the code density is measured on. */
+const DENSITY_MAPS = 32;
 
 /** The CAE's training record (reconstruction loss per epoch, one list per layer) and the density of its codes on (up to 32 of) the labelled maps. */
 function caeRecord(cae: ZeroBiasCAE, maps: FeatureMaps): Record<string, unknown> {
