@@ -6,9 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   frozenTapSource,
-  childSeed,
   loadBackbone,
-  mulberry32,
   normalArray,
   registerMethod,
   type Backbone,
@@ -16,7 +14,7 @@ import {
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
-import { sha256 } from '@udtl/datasets';
+import { rngFor, sha256 } from '@udtl/datasets';
 import { PROBE_DOCS } from './common.js';
 import { BACKBONE_DOCS, TRANSFER_LEARNED_DEFAULTS, TransferLearnedMethod, type TransferLearnedParams } from './transfer-learned.js';
 
@@ -42,7 +40,7 @@ export function randomizeWeights(model: tfl.LayersModel, seed: number): string {
       let data: Float32Array;
       if (role === 'kernel' || role === 'depthwise_kernel') {
         const fanIn = role === 'depthwise_kernel' ? shape[0] * shape[1] : shape.slice(0, -1).reduce((a, b) => a * b, 1);
-        data = normalArray(size, Math.sqrt(2 / fanIn), mulberry32(childSeed(seed, l, k)));
+        data = normalArray(size, Math.sqrt(2 / fanIn), rngFor('random-backbone-weights', seed, l, k));
       } else if (role === 'bias' || role === 'beta' || role === 'moving_mean') data = new Float32Array(size);
       else if (role === 'gamma' || role === 'moving_variance') data = new Float32Array(size).fill(1);
       else throw new Error(`random-backbone: no initialisation rule for weight '${w.name}' of layer '${layer.name}' (known: kernel, depthwise_kernel, bias, gamma, beta, moving_mean, moving_variance)`);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { dealIntoFolds, indicesByClass, mulberry32, shuffleClasses } from '@udtl/datasets';
 import { describe, expect, it } from 'vitest';
 import {
   balancedAccuracy, classProbabilities, createClassifier, LinearSVM, listClassifiers, LogisticRegression, matrixFromRows,
-  registerClassifier, selectC, StandardScaler, stratifiedFoldAssignment, stratifiedSubsample,
+  registerClassifier, selectC, StandardScaler, stratifiedSubsample,
   type Matrix,
 } from '../src/classifiers/index.js';
 
@@ -214,8 +215,8 @@ describe('selectC', () => {
     const capped = selectC(X, y, { candidates: [1e-6, 1], folds: 2, seed: 1, maxSamples: 20 });
     expect(capped.samples).toBe(20);
     expect(capped.C).toBe(1);
-    const sub = stratifiedSubsample(Int32Array.from(y), 20, 1);
-    expect(sub).toEqual(stratifiedSubsample(Int32Array.from(y), 20, 1));
+    const sub = stratifiedSubsample(Int32Array.from(y), 20, mulberry32(1));
+    expect(sub).toEqual(stratifiedSubsample(Int32Array.from(y), 20, mulberry32(1)));
     expect(sub.filter((i) => y[i] === 0)).toHaveLength(15); // 30 of 40 are class 0: the share is kept
     expect(sub.filter((i) => y[i] === 1)).toHaveLength(5);
     expect(new Set(sub).size).toBe(20);
@@ -223,8 +224,9 @@ describe('selectC', () => {
   });
 
   it('stratified folds: every class spread evenly over folds', () => {
-    const encoded = Int32Array.from(y);
-    const fold = stratifiedFoldAssignment(encoded, 2, 5, 4);
+    const random = mulberry32(4);
+    const foldOf = dealIntoFolds(shuffleClasses(indicesByClass(Int32Array.from(y)), () => random), 5);
+    const fold = y.map((_, i) => foldOf.get(i));
     for (let f = 0; f < 5; f++) {
       expect(y.filter((l, i) => l === 0 && fold[i] === f).length).toBe(6);
       expect(y.filter((l, i) => l === 1 && fold[i] === f).length).toBe(2);

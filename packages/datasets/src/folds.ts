@@ -1,34 +1,7 @@
-import { createHash } from 'node:crypto';
 import { compareIds } from './duplicates.js';
+import { rngFor } from './seeds.js';
+import { dealIntoFolds, shuffleClasses, shuffled, takeFromClasses } from './stratify.js';
 import type { BudgetedFold, Fold, LabelBudget, Sample } from './types.js';
-
-/** mulberry32: a tiny seeded 32-bit PRNG; returns floats in [0, 1). Same stream on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A 32-bit seed for one purpose (e.g. repeat 2, class 1), derived from the user's seed by sha256. */
-export function deriveSeed(seed: number, ...parts: (string | number)[]): number {
-  const digest = createHash('sha256').update([seed, ...parts].join('/')).digest();
-  return digest.readUInt32LE(0);
-}
-
-/** Fisher–Yates shuffle of a copy of `items` driven by `rand`. */
-export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 /** Sample ids per class label, each list sorted by id (the canonical order every draw starts from). */
 function idsByLabel(samples: readonly Sample[]): Map<number, string[]> {
@@ -63,13 +36,10 @@ export function stratifiedKFold(samples: readonly Sample[], options: KFoldOption
   for (const [label, ids] of byLabel) {
     if (ids.length < k) throw new Error(`stratifiedKFold: class ${label} has ${ids.length} samples, fewer than k=${k}`);
   }
+  const labels = [...byLabel.keys()];
   const folds: Fold[] = [];
   for (let r = 0; r < repeats; r++) {
-    const testOf = new Map<string, number>();
-    let position = 0;
-    for (const [label, ids] of byLabel) {
-      for (const id of shuffled(ids, mulberry32(deriveSeed(seed, 'kfold', r, label)))) testOf.set(id, position++ % k);
-    }
+    const testOf = dealIntoFolds(shuffleClasses([...byLabel.values()], (c) => rngFor('outer-folds', seed, r, labels[c])), k);
     const all = [...testOf.keys()].sort(compareIds);
     for (let f = 0; f < k; f++) {
       folds.push({
@@ -119,13 +89,10 @@ export function applyBudget(fold: Fold, samples: readonly Sample[], budget: Labe
     if (held.has(id)) throw new Error(`applyBudget: id '${id}' is both a training and a held-out id of the fold`);
     return s;
   });
-  const labelled: string[] = [];
-  for (const [label, ids] of idsByLabel(trainSamples)) {
-    const n = budgetCount(budget, ids.length, label);
-    const stream = draw === 0 ? deriveSeed(seed, 'budget', fold.repeat, fold.index, label) : deriveSeed(seed, 'budget', fold.repeat, fold.index, label, 'draw', draw);
-    const order = shuffled(ids, mulberry32(stream));
-    labelled.push(...order.slice(0, n));
-  }
+  const byLabel = idsByLabel(trainSamples);
+  const labels = [...byLabel.keys()];
+  const classes = shuffleClasses([...byLabel.values()], (c) => rngFor('label-budget', seed, fold.repeat, fold.index, labels[c], draw));
+  const { taken: labelled } = takeFromClasses(classes, (c, n) => budgetCount(budget, n, labels[c]));
   labelled.sort(compareIds);
   const chosen = new Set(labelled);
   return {
@@ -151,7 +118,6 @@ function budgetCount(budget: LabelBudget, available: number, label: number): num
   return Math.max(1, Math.round(f * available));
 }
 
-/** A readable name for a budget, e.g. for result files: `5/class`, `10%`, `all`. */
 function assertUniqueIds(samples: readonly Sample[]): void {
   const seen = new Set<string>();
   for (const s of samples) {
@@ -187,7 +153,7 @@ export function groupedStratifiedKFold(samples: readonly Sample[], groupOf: Read
   const keys = [...members.keys()].sort(compareIds);
   const folds: Fold[] = [];
   for (let r = 0; r < repeats; r++) {
-    const order = shuffled(keys, mulberry32(deriveSeed(seed, 'group-kfold', r))).sort((a, b) => members.get(b)!.length - members.get(a)!.length);
+    const order = shuffled(keys, rngFor('grouped-folds', seed, r)).sort((a, b) => members.get(b)!.length - members.get(a)!.length);
     const counts = Array.from({ length: k }, () => new Float64Array(labels.length));
     const sizes = new Array<number>(k).fill(0);
     const testOf = new Map<string, number>();

@@ -8,6 +8,8 @@ export * from './npy.js';
 export * from './decode.js';
 export * from './download.js';
 export * from './duplicates.js';
+export * from './seeds.js';
+export * from './stratify.js';
 export * from './folds.js';
 export * from './phash.js';
 export * from './groups.js';

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { applyBudget, deriveSeed, mulberry32, officialSplit, shuffled, stratifiedKFold } from '../src/folds.js';
+import { applyBudget, officialSplit, stratifiedKFold } from '../src/folds.js';
+import { mulberry32, SEED_STREAMS, seedFor } from '../src/seeds.js';
+import { shuffled } from '../src/stratify.js';
 import type { Sample } from '../src/types.js';
 
 /** 3 classes of 23, 11 and 7 samples, ids in scrambled order, hashes unique. */
@@ -38,8 +41,33 @@ describe('mulberry32', () => {
     const s = shuffled(items, mulberry32(1));
     expect([...s].sort((a, b) => a - b)).toEqual(items);
     expect(s).not.toEqual(items);
-    expect(deriveSeed(1, 'kfold', 0, 0)).not.toBe(deriveSeed(1, 'kfold', 0, 1));
-    expect(deriveSeed(1, 'kfold', 0, 0)).toBe(deriveSeed(1, 'kfold', 0, 0));
+    expect(seedFor('outer-folds', 1, 0, 0)).not.toBe(seedFor('outer-folds', 1, 0, 1));
+    expect(seedFor('outer-folds', 1, 0, 0)).toBe(seedFor('outer-folds', 1, 0, 0));
+  });
+
+  it('named seed streams keep the values of the derivations they replaced', () => {
+    // Values computed with the derivations before streams were named (datasets' deriveSeed, sha256 of
+    // 'seed/tag/indices', and core's childSeed integer mix), so that folds and fits are unchanged.
+    expect(seedFor('outer-folds', 1, 0, 0)).toBe(createHash('sha256').update('1/kfold/0/0').digest().readUInt32LE(0));
+    expect(seedFor('label-budget', 2611, 0, 1, 2, 3)).toBe(createHash('sha256').update('2611/budget/0/1/2/draw/3').digest().readUInt32LE(0));
+    expect(seedFor('label-budget', 2611, 0, 1, 2, 0)).toBe(createHash('sha256').update('2611/budget/0/1/2').digest().readUInt32LE(0));
+    // core's childSeed(seed, ...path) at (5, 101), (5, 7), (2611, 3), (2611, 5, 17), childSeed(childSeed(9, 1), 0), (2611, 0xcae), (9, 1, 3), (4, 12, 2).
+    const before = {
+      'fine-tuned-holdout 5': 429756102, 'fine-tuned-head 5': 2986759514, 'fine-tuned-batches 2611': 596366900, 'fine-tuned-dropout 2611 17': 1160851372,
+      'cae-init 9 1': 4044208004, 'cae-training-draw 2611': 704740495, 'cae-patches 9 1 2': 2535034537, 'random-backbone-weights 4 12 2': 2697644656,
+    };
+    expect({
+      'fine-tuned-holdout 5': seedFor('fine-tuned-holdout', 5),
+      'fine-tuned-head 5': seedFor('fine-tuned-head', 5),
+      'fine-tuned-batches 2611': seedFor('fine-tuned-batches', 2611),
+      'fine-tuned-dropout 2611 17': seedFor('fine-tuned-dropout', 2611, 17),
+      'cae-init 9 1': seedFor('cae-init', 9, 1),
+      'cae-training-draw 2611': seedFor('cae-training-draw', 2611),
+      'cae-patches 9 1 2': seedFor('cae-patches', 9, 1, 2),
+      'random-backbone-weights 4 12 2': seedFor('random-backbone-weights', 4, 12, 2),
+    }).toEqual(before);
+    expect(SEED_STREAMS).toContain('grouped-folds');
+    expect(() => seedFor('outer-folds', 1.5, 0, 0)).toThrow(/seed must be an integer, got 1.5/);
   });
 });
 

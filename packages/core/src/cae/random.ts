@@ -5,18 +5,7 @@
 export type Rng = () => number;
 
 /** The project's one seeded uniform generator (shared with folds and the bootstrap). */
-export { mulberry32 } from '@udtl/datasets';
-
-/** Derive an independent stream for a named purpose (layer index, epoch…) from one seed. */
-export function childSeed(seed: number, ...path: number[]): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const p of path) {
-    h = Math.imul(h ^ (p + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
-}
+export { mulberry32, rngFor } from '@udtl/datasets';
 
 /** `n` draws from N(0, std²). */
 export function normalArray(n: number, std: number, rng: Rng): Float32Array {

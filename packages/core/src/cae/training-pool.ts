@@ -5,7 +5,7 @@
  */
 import type { ImageSet } from '@udtl/datasets';
 import { tapMapBatches, type FeatureMaps, type TapMapsOptions, type TapSource } from '@udtl/backbones';
-import { childSeed, mulberry32 } from './random.js';
+import { rngFor } from './random.js';
 
 /** Rows read from the cache per batch while filling the stack (bounds memory, not results). */
 const READ_BATCH = 256;
@@ -18,7 +18,7 @@ export function caeTrainingIds(poolIds: string[], max: number, seed: number): st
   if (!(Number.isInteger(max) && max >= 1)) throw new Error(`caeMaxMaps must be a whole number ≥ 1, got ${JSON.stringify(max)}`);
   const sorted = [...poolIds].sort();
   if (sorted.length <= max) return sorted;
-  const rng = mulberry32(childSeed(seed, 0xcae));
+  const rng = rngFor('cae-training-draw', seed);
   const idx = sorted.map((_, i) => i);
   for (let i = 0; i < max; i++) {
     const j = i + Math.floor(rng() * (idx.length - i));

@@ -4,7 +4,7 @@ import { checkFeatureMaps, type FeatureMaps } from '@udtl/backbones';
 import { channelStats, identityStats, type ChannelStats } from './maps.js';
 import { caeLayers, resolveCaeParams, type CaeLayerSpec, type CaeParams } from './params.js';
 import { samplePatches } from './patches.js';
-import { childSeed, mulberry32, normalArray } from './random.js';
+import { mulberry32, normalArray, rngFor } from './random.js';
 
 export interface CaeEpochLog {
   layer: number;
@@ -139,8 +139,7 @@ export class ZeroBiasCAE {
     this.statsTensors = undefined;
   }
 
-  private initWeights(d: number, f: number, seed: number): LayerWeights {
-    const rng = mulberry32(childSeed(seed, 0));
+  private initWeights(d: number, f: number, rng: () => number): LayerWeights {
     // N(0, 1/D): with standardised inputs z ≈ N(0, 1) at start, so θ = 1 keeps ~16% of units.
     const w: LayerWeights = { W: tf.tensor2d(normalArray(d * f, 1 / Math.sqrt(d), rng), [d, f]) };
     if (!this.params.tied) w.V = tf.tensor2d(normalArray(f * d, 1 / Math.sqrt(f), rng), [f, d]);
@@ -159,14 +158,14 @@ export class ZeroBiasCAE {
     const { epochs, batchSize, patchesPerMap, learningRate, activation, theta, seed } = this.params;
     const k = spec.kernelSize;
     const d = k * k * maps.channels;
-    let weights = this.initWeights(d, spec.filters, childSeed(seed, l));
+    let weights = this.initWeights(d, spec.filters, rngFor('cae-init', seed, l));
     const adam = new Adam(learningRate);
     const buf = new Float32Array(batchSize * d);
     const total = maps.n * patchesPerMap;
     let firstLoss: number | undefined;
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
-        const rng = mulberry32(childSeed(seed, l, epoch + 1));
+        const rng = rngFor('cae-patches', seed, l, epoch);
         let sum = 0;
         for (let done = 0, step = 0; done < total; step++) {
           const rows = Math.min(batchSize, total - done);

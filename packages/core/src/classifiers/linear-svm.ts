@@ -1,8 +1,9 @@
+import { rngFor } from '@udtl/datasets';
 import { assertPositiveC, LinearClassifier, sigmoid } from './classifier.js';
 import { encodeLabels } from './labels.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { assertMatrix, zerosMatrix, type Matrix } from './matrix.js';
-import { mulberry32, shuffleInPlace } from './rng.js';
+import { shuffleInPlace } from './rng.js';
 
 export interface LinearSVMOptions {
   /** Inverse regularisation strength (sklearn's C). Default 1. */
@@ -77,7 +78,7 @@ export class LinearSVM extends LinearClassifier {
       const r =
         this.solver === 'primal'
           ? solveSquaredHingePrimal(X, target, this.C, bias, this.tol, this.maxIter)
-          : solveSquaredHingeDual(X, target, this.C, bias, this.tol, this.maxIter, mulberry32(this.seed + row));
+          : solveSquaredHingeDual(X, target, this.C, bias, this.tol, this.maxIter, rngFor('svm-row', this.seed, row));
       this.coef!.set(r.w.subarray(0, d), row * d);
       this.intercept![row] = this.fitIntercept ? r.w[d] : 0;
       this.nIter = Math.max(this.nIter, r.iterations);

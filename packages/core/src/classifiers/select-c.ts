@@ -1,7 +1,7 @@
+import { dealIntoFolds, indicesByClass, rngFor, shuffleClasses, takeFromClasses } from '@udtl/datasets';
 import { encodeLabels } from './labels.js';
 import { assertMatrix, selectRows, type Matrix } from './matrix.js';
 import { createClassifier, type ClassifierOptions } from './registry.js';
-import { mulberry32, shuffleInPlace } from './rng.js';
 import { DEFAULT_SELECTION_METRIC, checkSelectionMetric, selectionScore, type SelectionMetric } from './selection-metric.js';
 
 export interface SelectCOptions {
@@ -46,7 +46,7 @@ export function selectC(Xall: Matrix, yall: ArrayLike<number>, options: SelectCO
   const metric = checkSelectionMetric(options.metric ?? DEFAULT_SELECTION_METRIC);
   if (!(maxSamples >= 2)) throw new Error(`selectC: maxSamples must be ≥ 2, got ${maxSamples}`);
   assertMatrix(Xall);
-  const keep = Xall.rows > maxSamples ? stratifiedSubsample(encodeLabels(yall, Xall.rows).encoded, maxSamples, options.seed ?? 0) : null;
+  const keep = Xall.rows > maxSamples ? stratifiedSubsample(encodeLabels(yall, Xall.rows).encoded, maxSamples, rngFor('inner-cv-subsample', options.seed ?? 0)) : null;
   const X = keep ? selectRows(Xall, keep) : Xall;
   const y = keep ? keep.map((i) => yall[i]) : yall;
   if (!candidates?.length) throw new Error('selectC: candidates must list at least one C');
@@ -61,7 +61,9 @@ export function selectC(Xall: Matrix, yall: ArrayLike<number>, options: SelectCO
     const sorted = [...candidates].sort((a, b) => a - b);
     return { C: options.fallback ?? sorted[Math.floor((sorted.length - 1) / 2)], scores: [], folds: 0, samples: X.rows };
   }
-  const fold = stratifiedFoldAssignment(encoded, classes.length, k, options.seed ?? 0);
+  const random = rngFor('inner-cv-folds', options.seed ?? 0);
+  const foldOf = dealIntoFolds(shuffleClasses(indicesByClass(encoded), () => random), k);
+  const fold = Array.from(encoded, (_, i) => foldOf.get(i)!);
   // Out-of-fold probabilities, columns in `classes` order (every inner training fold has every class: k ≤ its count).
   const oof = candidates.map(() => ({ rows: X.rows, cols: classes.length, data: new Float64Array(X.rows * classes.length) }));
   for (let f = 0; f < k; f++) {
@@ -89,32 +91,12 @@ export function better(a: number, b: number): boolean {
   return a > b || (Number.isNaN(b) && !Number.isNaN(a));
 }
 
-/** Indices of a seeded subsample of `size` rows with each class's share kept (at least 2 per class when it has them). */
-export function stratifiedSubsample(encoded: Int32Array, size: number, seed: number): number[] {
-  const byClass = new Map<number, number[]>();
-  encoded.forEach((c, i) => byClass.set(c, [...(byClass.get(c) ?? []), i]));
-  const random = mulberry32(seed ^ 0x5eed);
-  const out: number[] = [];
-  for (const [, members] of [...byClass].sort((a, b) => a[0] - b[0])) {
-    shuffleInPlace(members, random);
-    const share = Math.max(Math.min(2, members.length), Math.round((members.length * size) / encoded.length));
-    out.push(...members.slice(0, share));
-  }
-  return out.sort((a, b) => a - b);
-}
-
-/** Fold index per sample: each class's samples shuffled (seeded) and dealt round-robin. */
-export function stratifiedFoldAssignment(encoded: Int32Array, nClasses: number, k: number, seed: number): Int32Array {
-  const random = mulberry32(seed);
-  const fold = new Int32Array(encoded.length);
-  let offset = 0;
-  for (let c = 0; c < nClasses; c++) {
-    const members: number[] = [];
-    encoded.forEach((e, i) => e === c && members.push(i));
-    shuffleInPlace(members, random);
-    // Rotate the starting fold per class so fold sizes stay balanced overall.
-    members.forEach((i, r) => (fold[i] = (r + offset) % k));
-    offset += members.length;
-  }
-  return fold;
+/**
+ * Indices of a seeded subsample of `size` rows with each class's share kept (at least 2 per class
+ * when it has them); `random` is consumed class after class (codes ascending).
+ */
+export function stratifiedSubsample(encoded: Int32Array, size: number, random: () => number): number[] {
+  const classes = shuffleClasses(indicesByClass(encoded), () => random);
+  const share = (_c: number, n: number) => Math.max(Math.min(2, n), Math.round((n * size) / encoded.length));
+  return takeFromClasses(classes, share).taken.sort((a, b) => a - b);
 }
