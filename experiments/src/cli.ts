@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<{ summary: string; run(args: string
   datasets: () => import('./commands/datasets.js'),
   fetch: () => import('./commands/fetch.js'),
   backbones: () => import('./commands/backbones.js'),
+  backends: () => import('./commands/backends.js'),
   status: () => import('./commands/status.js'),
   task: () => import('./commands/task.js'),
 };
