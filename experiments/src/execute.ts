@@ -64,6 +64,7 @@ export class Executor {
             );
       this.backend = { name: info.name, gpu: info.gpu, engine };
       if (info.native) Object.assign(this.backend, { native: info.native, nativeKernels: info.nativeKernels, nativeThreads: info.nativeThreads });
+      if (info.adapter) Object.assign(this.backend, { adapter: info.adapter });
     }
     return this.backend;
   }

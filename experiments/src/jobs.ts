@@ -106,4 +106,6 @@ export interface JobBackend {
   native?: string;
   nativeKernels?: string[];
   nativeThreads?: number;
+  /** webgpu: the adapter (device name, vendor, Dawn backend type, whether it is a software renderer). */
+  adapter?: { name: string; vendor: string; architecture: string; description: string; backendType: string; featureLevel: string; software: boolean };
 }
