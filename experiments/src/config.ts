@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { BUDGET_RULE, isBudget, PRIMARY_METRICS, type Budget } from '@udtl/results';
 import { z } from 'zod';
 
 /** A dataset by registered id, or declared inline by path for a user's own data. */
@@ -25,12 +26,8 @@ const MethodRef = z.union([
   }),
 ]);
 
-/** Metrics a config may name as primary (core's selection metrics, as the report spells them). */
-export const SELECTION_METRICS = ['balanced_accuracy', 'accuracy', 'macro_f1', 'auc'] as const;
-
-/** A bad budget is named with what is allowed (zod's default for a union is "Invalid input"). */
-const budgetRule = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a label budget: give a whole number of labels per class ≥ 1, or "all"`;
-const Budget = z.union([z.number().int({ error: budgetRule }).positive({ error: budgetRule }), z.literal('all')], { error: budgetRule });
+/** A label budget (@udtl/results' `Budget`); a bad one is named with what is allowed. */
+const LabelBudgetSchema = z.custom<Budget>(isBudget, { error: (issue) => `${JSON.stringify(issue.input)} is not a label budget: give ${BUDGET_RULE}` });
 
 export const ExperimentConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only (it names the results folder)'),
@@ -43,7 +40,7 @@ export const ExperimentConfigSchema = z.strictObject({
   /** Also evaluate on the official train/test split where a dataset has one (fold = 'official'). */
   officialSplit: z.boolean().default(false),
   /** Labelled images per class a job may use; 'all' uses every training label. */
-  budgets: z.array(Budget).min(1).default(['all']),
+  budgets: z.array(LabelBudgetSchema).min(1).default(['all']),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0]),
   /**
    * Independent labelled draws per fold at each budget smaller than 'all' (draw 0 is the draw a
@@ -52,7 +49,7 @@ export const ExperimentConfigSchema = z.strictObject({
    */
   draws: z.number().int().min(1).max(1000).default(1),
   /** The metric every method selects hyper-parameters on and the verdict tests; the others are reported beside it. */
-  primaryMetric: z.enum(SELECTION_METRICS).default('balanced_accuracy'),
+  primaryMetric: z.enum(PRIMARY_METRICS).default('balanced_accuracy'),
   /** Smallest gain of interest δ for "better than transfer-learned", in points of the primary metric. */
   smallestGain: z.number().positive().max(100).default(1),
   /** Non-inferiority margin for "close to fine-tuned", in points of the primary metric. */

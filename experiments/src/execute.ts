@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import * as core from '@udtl/core';
 import * as datasets from '@udtl/datasets';
-import { classificationMetrics } from '@udtl/report';
 import type { ExperimentConfig, MethodEntry } from './config.js';
-import { jobKey, toLabelBudget, type Job, type JobBackend, type JobGroup, type JobResult } from './jobs.js';
+import { classificationMetrics, jobKey, type Job, type JobBackend, type JobResult } from '@udtl/results';
+import { toLabelBudget, type JobGroup } from './jobs.js';
 import { methodParams } from './methods.js';
 import type { RunStore, StoredResult } from './store.js';
 
@@ -31,6 +31,14 @@ export interface WorkerEnv {
   cacheDir: string;
   dataDir?: string;
 }
+
+/** Messages a worker sends to the pool. */
+export type WorkerMessage =
+  | { type: 'ready'; backend: JobBackend }
+  | { type: 'job'; key: string; status: 'ok' | 'failed'; error?: string; accuracy?: number }
+  | { type: 'log'; message: string }
+  | { type: 'taskDone' }
+  | { type: 'taskFailed'; error: string };
 
 /** Testing aid: a pause before each job, so a test can kill a run half-way (UDTL_JOB_DELAY_MS). */
 const JOB_DELAY_MS = Number(process.env.UDTL_JOB_DELAY_MS ?? 0);

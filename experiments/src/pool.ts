@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
-import type { Task, WorkerEnv } from './execute.js';
-import type { WorkerMessage } from './worker.js';
+import type { Task, WorkerEnv, WorkerMessage } from './execute.js';
 
 /** Compiled worker entry; resolves from src/ (tests) and dist/ alike. */
 const WORKER_FILE = fileURLToPath(new URL('../dist/worker.js', import.meta.url));

@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as core from '@udtl/core';
 import * as datasets from '@udtl/datasets';
+import type { Budget } from '@udtl/results';
 import type { ExperimentConfig, MethodEntry } from './config.js';
 import { loadExperimentDataset } from './execute.js';
 
@@ -276,7 +277,7 @@ export async function checkWeights(uses: ReturnType<typeof backboneUses>, option
 }
 
 /** A budget of n labels per class needs n training images of every class in every fold. */
-export function checkBudgets(p: Pick<PlannedDataset, 'id' | 'dataset' | 'folds'>, budgets: Array<number | 'all'>): string[] {
+export function checkBudgets(p: Pick<PlannedDataset, 'id' | 'dataset' | 'folds'>, budgets: Budget[]): string[] {
   const wanted = budgets.filter((b): b is number => b !== 'all');
   if (!wanted.length || !p.folds.length) return [];
   const labelOf = new Map(p.dataset.samples.map((s) => [s.id, s.label]));

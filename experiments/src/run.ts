@@ -10,7 +10,8 @@ import type { GroupTask, PrepareTask, WorkerEnv } from './execute.js';
 import type { GridExecutor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local.js';
 import { liveSlurmTasks, SlurmExecutor, type SlurmOptions } from './executors/slurm.js';
-import { jobCells, jobKey, type JobGroup, type JobResult } from './jobs.js';
+import { jobKey, type JobResult, type ManifestDataset, type RunManifest } from '@udtl/results';
+import { jobCells, type JobGroup } from './jobs.js';
 import { lockRunFolder } from './lock.js';
 import { methodParams, resolveMethods } from './methods.js';
 import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
@@ -112,7 +113,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, executor
 
   // The grid. Folds were made by the preflight, once, and are handed to workers as id lists.
   const groups: GroupTask[] = [];
-  const datasetInfo: Record<string, unknown>[] = [];
+  const datasetInfo: ManifestDataset[] = [];
   let total = 0;
   for (const { id, dataset: ds, dataHash: dh, folds } of planned) {
     datasetInfo.push({
@@ -141,7 +142,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, executor
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 
   // Written before any job runs, so an interrupted run's folder says what it was and that it is incomplete.
-  const manifest: Record<string, unknown> = {
+  const manifest: RunManifest = {
     runId: basename(runDir),
     configHash: hash,
     config,
@@ -204,7 +205,7 @@ const finishedCount = (finished: Map<string, string>) => [...finished.values()].
  * The manifest of a resumed run keeps when it first started and counts its sessions (starts).
  * `starting` is true for the write at the start of a session.
  */
-async function writeManifest(runDir: string, manifest: Record<string, unknown>, starting: boolean): Promise<void> {
+async function writeManifest(runDir: string, manifest: RunManifest, starting: boolean): Promise<void> {
   const path = join(runDir, 'manifest.json');
   if (existsSync(path)) {
     try {

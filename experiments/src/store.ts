@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '@udtl/datasets';
-import { jobFileId, jobKey, type Job, type JobResult } from './jobs.js';
+import { jobKey, jobsJsonl, predictionsCsv, resultsCsv, type Job, type JobResult } from '@udtl/results';
+import { jobFileId } from './jobs.js';
 
 /** A job's result as stored: with the hash of the data it was computed on (absent in files of older versions). */
 export type StoredResult = JobResult & { dataHash?: string };
@@ -82,56 +83,7 @@ export function currentDataFilter(now: Map<string, { dataHash: string; contentHa
   };
 }
 
-const csvCell = (v: unknown): string => {
-  const s = v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvLine = (cells: unknown[]): string => cells.map(csvCell).join(',') + '\n';
-
-const ID_COLUMNS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', 'draw'] as const;
-/** A job's id columns; results written before draws existed are draw 0. */
-const idCells = (r: JobResult): unknown[] => ID_COLUMNS.map((c) => (c === 'draw' ? r.draw ?? 0 : r[c]));
-
-/** `results.csv`: long format, one metric per line. NaN metrics (e.g. AUC with one class) are left empty. */
-export function resultsCsv(results: JobResult[]): string {
-  let out = csvLine([...ID_COLUMNS, 'metric', 'value']);
-  for (const r of results) {
-    if (r.status !== 'ok') continue;
-    for (const [metric, value] of Object.entries(r.metrics)) out += csvLine([...idCells(r), metric, value]);
-  }
-  return out;
-}
-
-/** `predictions.csv`: one line per test image per job; `p_<class>` columns are the union over datasets. */
-export function predictionsCsv(results: JobResult[]): string {
-  const classes: string[] = [];
-  for (const r of results) for (const c of r.classNames) if (!classes.includes(c)) classes.push(c);
-  let out = csvLine([...ID_COLUMNS, 'sample_id', 'true', 'pred', ...classes.map((c) => `p_${c}`)]);
-  for (const r of results) {
-    if (r.status !== 'ok' || !r.predictions) continue;
-    const { ids, truth, proba } = r.predictions;
-    for (let i = 0; i < ids.length; i++) {
-      const row = proba[i];
-      let pred = 0;
-      for (let j = 1; j < row.length; j++) if (row[j] > row[pred]) pred = j;
-      const p = classes.map((c) => {
-        const j = r.classNames.indexOf(c);
-        return j < 0 ? '' : row[j];
-      });
-      out += csvLine([...idCells(r), ids[i], r.classNames[truth[i]], r.classNames[pred], ...p]);
-    }
-  }
-  return out;
-}
-
-/** `jobs.jsonl`: per job its parameters, the values chosen during fit, status and timings. */
-export function jobsJsonl(results: JobResult[]): string {
-  return results
-    .map(({ predictions: _p, metrics: _m, classNames: _c, ...rest }) => JSON.stringify(rest))
-    .join('\n')
-    .concat(results.length ? '\n' : '');
-}
-
+/** results.csv, predictions.csv and jobs.jsonl, re-assembled from the job files (written by @udtl/results' writers). */
 export async function writeTables(store: RunStore, results: JobResult[]): Promise<void> {
   await atomicWriteFile(join(store.dir, 'results.csv'), resultsCsv(results));
   await atomicWriteFile(join(store.dir, 'predictions.csv'), predictionsCsv(results));

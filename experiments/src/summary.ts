@@ -1,4 +1,4 @@
-import { jobLabel, type JobResult } from './jobs.js';
+import { jobLabel, type JobResult } from '@udtl/results';
 
 /**
  * The first `max` distinct errors of failed jobs, each with how many jobs it stopped and one of

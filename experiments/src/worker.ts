@@ -1,14 +1,5 @@
-import type { JobBackend } from './jobs.js';
-import type { Task, WorkerEnv } from './execute.js';
+import type { Task, WorkerEnv, WorkerMessage } from './execute.js';
 import { openExecutor } from './executors/open.js';
-
-/** Messages a worker sends to the pool. */
-export type WorkerMessage =
-  | { type: 'ready'; backend: JobBackend }
-  | { type: 'job'; key: string; status: 'ok' | 'failed'; error?: string; accuracy?: number }
-  | { type: 'log'; message: string }
-  | { type: 'taskDone' }
-  | { type: 'taskFailed'; error: string };
 
 /**
  * A worker is a child process (not a thread): native engines such as onnxruntime-node can be loaded

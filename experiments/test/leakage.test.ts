@@ -6,7 +6,8 @@ import { loadDataset, officialSplit, stratifiedKFold } from '@udtl/datasets';
 import { describe, expect, it } from 'vitest';
 import { methodEntries, parseConfig } from '../src/config.js';
 import { Executor } from '../src/execute.js';
-import { jobCells, type JobResult } from '../src/jobs.js';
+import type { JobResult } from '@udtl/results';
+import { jobCells } from '../src/jobs.js';
 import { RunStore } from '../src/store.js';
 
 /** Records every image a method is shown during fit (where all hyper-parameter selection happens). */

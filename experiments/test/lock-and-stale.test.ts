@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jobKey, type JobResult } from '../src/jobs.js';
+import { jobKey, type JobResult } from '@udtl/results';
 import { lockRunFolder } from '../src/lock.js';
 import { RunStore, currentDataFilter, type StoredResult } from '../src/store.js';
 

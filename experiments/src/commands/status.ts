@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '@udtl/datasets';
 import { queueStates } from '../executors/slurm-cli.js';
 import { logFile, readRecord, submissionJobIds, submissionJobs, tasksFile, readTaskList } from '../executors/slurm-files.js';
-import { jobLabel } from '../jobs.js';
+import { jobLabel } from '@udtl/results';
 import { RunStore } from '../store.js';
 import { checkFlags, checkPositional, flag, parseArgs } from './args.js';
 

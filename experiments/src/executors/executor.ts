@@ -1,6 +1,5 @@
 import type { GroupTask, PrepareTask, WorkerEnv } from '../execute.js';
-import type { Job } from '../jobs.js';
-import { jobKey } from '../jobs.js';
+import { jobKey, type Job } from '@udtl/results';
 import type { RunStore, StoredResult } from '../store.js';
 
 /** What a session hands an executor: the jobs not finished yet, as feature-preparation tasks and groups. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { PrepareTask } from '../execute.js';
-import { groupJobs, jobKey, jobLabel } from '../jobs.js';
+import { jobKey, jobLabel } from '@udtl/results';
+import { groupJobs } from '../jobs.js';
 import { runPool } from '../pool.js';
 import { Progress } from '../progress.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';

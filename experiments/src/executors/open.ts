@@ -1,7 +1,7 @@
 import { methodEntries } from '../config.js';
 import { Executor, type WorkerEnv } from '../execute.js';
 import { importMethodPackage, loadBuiltinMethods } from '../methods.js';
-import type { JobBackend } from '../jobs.js';
+import type { JobBackend } from '@udtl/results';
 import { RunStore } from '../store.js';
 
 /**

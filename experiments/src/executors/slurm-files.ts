@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fold } from '@udtl/datasets';
 import type { PrepareTask, WorkerEnv } from '../execute.js';
-import { groupJobs, jobKey, type JobGroup } from '../jobs.js';
+import { jobKey } from '@udtl/results';
+import { groupJobs, type JobGroup } from '../jobs.js';
 
 /**
  * What the slurm executor keeps in `<runDir>/slurm/`: the job list each submission's array tasks

@@ -92,21 +92,57 @@ const FOLDER_RANK: Record<string, Record<string, number>> = {
  * groups and the inspection built on them.
  */
 FOLDER_RANK.datasets = {
-  'types.ts': 0, 'sources.ts': 0, 'paths.ts': 0, 'fsutil.ts': 0, 'npy.ts': 0,
+  'types.ts': 0, 'sources.ts': 0, 'paths.ts': 0, 'fsutil.ts': 0, 'npy.ts': 0, 'seeds.ts': 0, 'stratify.ts': 0,
   'registry.ts': 1, 'medmnist-info.ts': 1, 'decode.ts': 1, 'duplicates.ts': 1, 'npzdataset.ts': 1, 'phash.ts': 1, 'imageset.ts': 1,
   fetch: 2, 'download.ts': 2, 'builtin.ts': 2, 'folds.ts': 2, 'imagefolder.ts': 2,
   'dataset.ts': 3,
   'groups.ts': 4, 'inspect.ts': 4,
 };
 
+/**
+ * @udtl/report, folder or file from the bottom up: the results as read, pure statistics, chart
+ * specs, text formatting, the published anchors and the headless browser; per-cell summaries (and
+ * the synthetic run); comparisons; the verdict; figures and the run's verdicts; the HTML sections;
+ * the report; the terminal summary.
+ */
+FOLDER_RANK.report = {
+  results: 0, stats: 0, charts: 0, 'text.ts': 0, 'anchors.ts': 0, 'browser.ts': 0,
+  'summary.ts': 1, 'synthetic.ts': 1,
+  'across.ts': 2, 'significance.ts': 2,
+  'verdict.ts': 3,
+  'figures.ts': 4, 'verdict-run.ts': 4,
+  html: 5,
+  'report.ts': 6,
+  'terminal.ts': 7,
+};
+
+/**
+ * experiments/src from the bottom up: config, job grid, lock, progress bar and failure digest; the
+ * method list and the run store; what a worker runs; the worker pool and the preflight; the
+ * executors (local, Slurm); a run and the worker process; the commands; the CLI.
+ */
+FOLDER_RANK.experiments = {
+  'config.ts': 0, 'jobs.ts': 0, 'lock.ts': 0, 'progress.ts': 0, 'summary.ts': 0,
+  'methods.ts': 1, 'store.ts': 1,
+  'execute.ts': 2,
+  'pool.ts': 3, 'preflight.ts': 3,
+  executors: 4,
+  'run.ts': 5, 'worker.ts': 5,
+  commands: 6,
+  'cli.ts': 7,
+};
+
+const sourceDir = (pkg: string) => (pkg === 'experiments' ? join(repo, 'experiments', 'src') : join(repo, 'packages', pkg, 'src'));
+
 /** Which workspace packages each package may import (DESIGN.md's table; experiments may import all). */
 const MAY_IMPORT: Record<string, string[]> = {
   '@udtl/datasets': [],
   '@udtl/native': [],
+  '@udtl/results': [],
   '@udtl/backbones': ['@udtl/datasets', '@udtl/native'],
-  '@udtl/core': ['@udtl/backbones', '@udtl/datasets'],
+  '@udtl/core': ['@udtl/backbones', '@udtl/datasets', '@udtl/results'],
   '@udtl/baselines': ['@udtl/core', '@udtl/backbones', '@udtl/datasets'],
-  '@udtl/report': ['@udtl/datasets'],
+  '@udtl/report': ['@udtl/datasets', '@udtl/results'],
 };
 
 describe('import graph', () => {
@@ -134,20 +170,24 @@ describe('import graph', () => {
 
   it.each(Object.keys(FOLDER_RANK))('no folder of %s imports a folder above it', (pkg) => {
     const ranks = FOLDER_RANK[pkg];
-    const src = join(repo, 'packages', pkg, 'src');
+    const src = sourceDir(pkg);
     const graph = importGraph([src]);
     const folderOf = (file: string): string => relative(src, file).split('/')[0];
     const backUp: string[] = [];
+    const rooms = new Map<string, string[]>();
     for (const [file, targets] of graph) {
       const from = folderOf(file);
-      if (!(from in ranks)) continue; // src/index.ts re-exports everything
+      if (from === 'index.ts') continue; // the package's face re-exports everything
+      expect(Object.keys(ranks), `${relative(src, file)}: a new folder or file of ${pkg} needs a rank`).toContain(from);
       for (const target of targets) {
         const to = folderOf(target);
-        expect(Object.keys(ranks), `${relative(src, target)}: a new folder of ${pkg} needs a rank`).toContain(to);
         if (ranks[to] > ranks[from]) backUp.push(`${relative(src, file)} → ${relative(src, target)}`);
+        if (to !== from) rooms.set(from, [...(rooms.get(from) ?? []), to]);
       }
     }
     expect(backUp).toEqual([]);
+    // Rooms of one rank may import each other, but not both ways round.
+    expect(circles(rooms)).toEqual([]);
   });
 
   it('each package declares and imports only the workspace packages below it', () => {

@@ -1,6 +1,6 @@
 import type { AcrossDatasets } from './across.js';
 import { budgetChart, cdChart, confusionChart, forestChart, metricName, pairedChart, timingChart, type BudgetPoint, type ChartSpec, type ConfusionCell, type ForestRow, type ForestThreshold, type PairedPoint, type TimingPoint } from './charts/index.js';
-import { compareBudgets, type Budget, type RunData } from './results/types.js';
+import { compareBudgets, formatBudget, type Budget, type RunData } from './results/types.js';
 import type { Comparison } from './significance.js';
 import { fullBudget, protocolOf, type Summary } from './summary.js';
 import type { ClaimVerdict, DecisionThresholds } from './verdict.js';
@@ -71,7 +71,7 @@ export function buildFigures(ctx: FigureContext): Figure[] {
     const cells = confusionCells(run, dataset, budget);
     if (!cells.length) continue;
     const present = methods.filter((m) => cells.some((c) => c.method === m));
-    figures.push({ id: `confusion-${safeId(dataset)}`, place: 'charts', title: `Confusion matrices — ${dataset}`, spec: confusionChart(cells, dataset, classesOf(run, dataset), present, `summed over folds, ${budget === 'all' ? 'all labels' : `${budget} labels per class`}`) });
+    figures.push({ id: `confusion-${safeId(dataset)}`, place: 'charts', title: `Confusion matrices — ${dataset}`, spec: confusionChart(cells, dataset, classesOf(run, dataset), present, `summed over folds, ${formatBudget(budget)}`) });
   }
   const atFull = (s: Summary) => full.get(s.dataset) === s.budget;
   const timing: TimingPoint[] = [];

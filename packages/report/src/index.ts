@@ -1,7 +1,6 @@
 export * from './stats/index.js';
-export * from './metrics/index.js';
 export * from './results/types.js';
-export { decisionSettings, readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifest, parseBudget, parseFold } from './results/read.js';
+export { decisionSettings, readRun, readResultsCsv, readPredictionsCsv, readJobsJsonl, readManifest } from './results/read.js';
 export * from './summary.js';
 export * from './significance.js';
 export * from './across.js';

@@ -11,7 +11,7 @@
  */
 import { correctedInterval, foldUnits, mcnemar, minimumDetectableDifference, planDesign, roundTo, wilcoxonSignedRank, type DesignPlan, type FoldUnits, type ReplicateDifference } from './stats/index.js';
 import { compareBudgets, DEFAULT_DECISION, type Budget, type PredictionRow, type ResultRow } from './results/types.js';
-import { pointsText, pRelation } from './html/format.js';
+import { pointsText, pRelation } from './text.js';
 import { BOUNDED_METRICS, protocolOf, type Protocol } from './summary.js';
 
 /** Metrics reported beside the primary one (mean Δ only; the decision uses the primary metric). */

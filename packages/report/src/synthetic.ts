@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '@udtl/datasets';
-import { accuracy, balancedAccuracy, macroF1 } from './metrics/index.js';
+import { accuracy, balancedAccuracy, jobKey, jobsJsonl, macroF1, predictionsCsv, resultsCsv, type Budget, type JobResult, type RunManifest } from '@udtl/results';
 import { mulberry32 } from './stats/index.js';
-import type { Budget, JobRecord, RunManifest } from './results/types.js';
 
 /**
- * A seeded fake results directory (all four files the runner writes) for tests and the benchmark.
- * Predictions are drawn per sample from each method's skill; results.csv's accuracy, balanced
- * accuracy and macro-F1 are computed from those predictions, so both files agree.
+ * A seeded fake results directory (all four files the runner writes, through the same writers) for
+ * tests and the benchmark. Predictions are drawn per sample from each method's skill; results.csv's
+ * accuracy, balanced accuracy and macro-F1 are computed from those predictions, so both files agree.
  */
 export interface SyntheticOptions {
   seed?: number;
@@ -26,7 +25,7 @@ export interface SyntheticOptions {
   folds?: number;
   repeats?: number;
   seeds?: number[];
-  /** Independent labelled draws per fold (config `draws`); above 1 the CSVs get a `draw` column. */
+  /** Independent labelled draws per fold (config `draws`). */
   draws?: number;
   /** Written to the manifest's config as the run's primary metric (absent: the report's default). */
   primaryMetric?: string;
@@ -57,17 +56,14 @@ export const SYNTHETIC_DEFAULTS: Required<Omit<SyntheticOptions, 'keepFraction' 
   official: false,
 };
 
-const csv = (cells: unknown[]) => cells.map((c) => (c === undefined ? '' : String(c))).join(',') + '\n';
+const SYNTHETIC_BACKEND = { name: 'wasm', gpu: false };
+const FINISHED_AT = '2025-01-01T01:00:00.000Z';
 
 export async function writeSyntheticRun(dir: string, options: SyntheticOptions = {}): Promise<void> {
   const o = { ...SYNTHETIC_DEFAULTS, ...options };
   const rand = mulberry32(o.seed);
-  const allClasses = [...new Set(o.datasets.flatMap((d) => d.classes))];
   const nDraws = o.draws ?? 1;
-  const drawCol = nDraws > 1 ? ['draw'] : [];
-  let results = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', ...drawCol, 'metric', 'value']);
-  let predictions = csv(['dataset', 'method', 'fold', 'repeat', 'budget', 'seed', ...drawCol, 'sample_id', 'true', 'pred', ...allClasses.map((c) => `p_${c}`)]);
-  const jobs: JobRecord[] = [];
+  const jobs: JobResult[] = [];
   const grid: { dataset: (typeof o.datasets)[number]; method: (typeof o.methods)[number]; fold: number | 'official'; repeat: number; budget: Budget; seed: number; draw: number }[] = [];
   const hasOfficial = (id: string) => (Array.isArray(o.official) ? o.official.includes(id) : o.official);
   for (const method of o.methods) {
@@ -87,7 +83,6 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
 
   for (const job of kept) {
     const { dataset, method, fold, repeat, budget, seed, draw } = job;
-    const d = nDraws > 1 ? [draw] : [];
     const k = dataset.classes.length;
     const chance = 1 / k;
     // One test sample in `step` (k-fold: every k-th; 1 fold or official only: every 5th).
@@ -99,26 +94,26 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     // The official split uses fold 0's test samples.
     const f = fold === 'official' ? 0 : fold;
     const draws = options.correlated ? sharedDraws(`${dataset.id}|${fold}|${repeat}|${seed}${draw ? `|${draw}` : ''}`, dataset.nSamples) : undefined;
-    const truth: number[] = [], pred: number[] = [];
+    const truth: number[] = [], pred: number[] = [], ids: string[] = [], proba: number[][] = [];
     for (let i = f; i < dataset.nSamples; i += step) {
       const t = i % k;
       const p = (draws ? draws[i] : rand()) < target ? t : (t + 1 + Math.floor(rand() * (k - 1))) % k;
-      truth.push(t); pred.push(p);
-      const proba = dataset.classes.map((_, c) => (c === p ? 0.5 + 0.5 / k : 0.5 / k));
-      const cells = allClasses.map((c) => { const j = dataset.classes.indexOf(c); return j < 0 ? '' : proba[j].toFixed(4); });
-      predictions += csv([dataset.id, method.id, fold, repeat, budget, seed, ...d, `img_${i}`, dataset.classes[t], dataset.classes[p], ...cells]);
+      truth.push(t); pred.push(p); ids.push(`img_${i}`);
+      proba.push(dataset.classes.map((_, c) => (c === p ? 0.5 + 0.5 / k : 0.5 / k)));
     }
     const fitSeconds = 2 + 3 * rand() + (method.id === 'fine-tuned' ? 20 : 0);
     const predictSeconds = 0.5 + rand();
     const acc = accuracy(truth, pred);
-    const metrics: [string, number][] = [
-      ['accuracy', acc], ['balanced_accuracy', balancedAccuracy(truth, pred)], ['macro_f1', macroF1(truth, pred)],
-      ['auc', Math.min(1, acc + 0.05 + 0.02 * rand())],
-      ['fit_seconds', fitSeconds], ['predict_seconds', predictSeconds], ['n_labelled', labels * k], ['n_test', truth.length],
-    ];
-    for (const [metric, value] of metrics) results += csv([dataset.id, method.id, fold, repeat, budget, seed, ...d, metric, value]);
-    const key = [dataset.id, method.id, fold, repeat, budget, seed, ...d].join('|');
-    jobs.push({ key, dataset: dataset.id, method: method.id, fold, repeat, budget, seed, ...(nDraws > 1 ? { draw } : {}), params: {}, chosen: syntheticChosen(method.id, f, labels), status: 'ok', fitSeconds, predictSeconds });
+    const metrics = {
+      accuracy: acc, balanced_accuracy: balancedAccuracy(truth, pred), macro_f1: macroF1(truth, pred),
+      auc: Math.min(1, acc + 0.05 + 0.02 * rand()),
+      fit_seconds: fitSeconds, predict_seconds: predictSeconds, n_labelled: labels * k, n_test: truth.length,
+    };
+    const coords = { dataset: dataset.id, method: method.id, fold, repeat, budget, seed, draw };
+    jobs.push({
+      ...coords, key: jobKey(coords), status: 'ok', methodId: method.id, params: {}, chosen: syntheticChosen(method.id, f, labels),
+      backend: SYNTHETIC_BACKEND, fitSeconds, predictSeconds, finishedAt: FINISHED_AT, metrics, classNames: dataset.classes, predictions: { ids, truth, proba },
+    });
   }
 
   const complete = kept.length === grid.length;
@@ -126,23 +121,25 @@ export async function writeSyntheticRun(dir: string, options: SyntheticOptions =
     runId: `synthetic-${o.seed}`,
     configHash: 'synthetic',
     config: { synthetic: true, folds: o.folds, repeats: o.repeats, budgets: o.budgets, seeds: o.seeds, ...(o.draws ? { draws: o.draws } : {}), ...(o.primaryMetric ? { primaryMetric: o.primaryMetric } : {}), methods: o.methods.map((m) => m.id) },
+    methodParams: {},
     gitCommit: 'synthetic',
-    backend: { name: 'wasm', gpu: false },
+    executor: 'synthetic',
+    backend: SYNTHETIC_BACKEND,
     versions: { node: process.version, tfjs: '4.22.0' },
     datasets: o.datasets.map((d) => ({ id: d.id, contentHash: `hash-${d.id}`, nSamples: d.nSamples, classes: d.classes, dropped: 0 })),
     weights: [{ backbone: 'mobilenet_v2_1.0_224', hash: 'hash-weights' }],
     machine: { cores: 2, memoryGiB: 24, platform: 'linux', cpuModel: 'synthetic' },
     startedAt: '2025-01-01T00:00:00.000Z',
-    endedAt: '2025-01-01T01:00:00.000Z',
+    endedAt: FINISHED_AT,
     wallSeconds: 3600,
     jobs: { total: grid.length, done: kept.length, failed: 0 },
     failures: [],
     complete,
   };
   await mkdir(dir, { recursive: true });
-  await atomicWriteFile(join(dir, 'results.csv'), results);
-  await atomicWriteFile(join(dir, 'predictions.csv'), predictions);
-  await atomicWriteFile(join(dir, 'jobs.jsonl'), jobs.map((j) => JSON.stringify(j)).join('\n') + (jobs.length ? '\n' : ''));
+  await atomicWriteFile(join(dir, 'results.csv'), resultsCsv(jobs));
+  await atomicWriteFile(join(dir, 'predictions.csv'), predictionsCsv(jobs));
+  await atomicWriteFile(join(dir, 'jobs.jsonl'), jobsJsonl(jobs));
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
 

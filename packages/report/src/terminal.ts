@@ -4,12 +4,12 @@
  * intervals and outcomes as the HTML report (the runner computes no statistic itself).
  */
 import { readRun } from './results/read.js';
+import { compareBudgets, formatBudget } from './results/types.js';
 import { summarize } from './summary.js';
 import { claimVerdicts } from './verdict-run.js';
 import { PROPOSED_METHOD } from './report.js';
 import { metricName } from './charts/theme.js';
 
-const budgetName = (b: number | 'all') => (b === 'all' ? 'all labels' : `${b}/class`);
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
 
 /** Plain-text lines for the end of `udtl run`: the table, then one verdict line per dataset and claim. */
@@ -22,8 +22,8 @@ export async function terminalSummary(runDir: string, options: { control?: strin
   const cells = summarize(run.results).filter((s) => s.protocol === 'cv' && s.metric === metric);
   if (!cells.length) return [`no cross-validation results for ${metricName(metric)} yet`];
 
-  const budgets = [...new Set(cells.map((c) => c.budget))].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
-  const header = ['dataset', 'method', ...budgets.map(budgetName)];
+  const budgets = [...new Set(cells.map((c) => c.budget))].sort(compareBudgets);
+  const header = ['dataset', 'method', ...budgets.map(formatBudget)];
   const rows = [header];
   for (const dataset of new Set(cells.map((c) => c.dataset))) {
     for (const method of ordered) {
@@ -46,7 +46,7 @@ export async function terminalSummary(runDir: string, options: { control?: strin
         const claim = mine[0].kind === 'better' ? `better than ${baseline}` : `close to ${baseline}`;
         const parts = mine.map((v) => {
           const numbers = v.meanDifference === undefined ? '' : ` (Δ ${points(v.meanDifference)}${v.ciLow === undefined || v.ciHigh === undefined ? '' : `, CI ${points(v.ciLow)}…${points(v.ciHigh)}`})`;
-          return `${budgetName(v.budget)} ${v.outcome}${numbers}`;
+          return `${formatBudget(v.budget)} ${v.outcome}${numbers}`;
         });
         lines.push(`  ${dataset}, ${claim}: ${parts.join('; ')}`);
       }

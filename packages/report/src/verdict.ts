@@ -13,7 +13,7 @@
  * differences have no variance, or there are fewer than two folds.
  */
 import { compareBudgets, DEFAULT_DECISION, type Budget } from './results/types.js';
-import { pointsText } from './html/format.js';
+import { pointsText } from './text.js';
 import type { Comparison, Power } from './significance.js';
 
 /** 'better': the paper claims a gain; 'close': it claims to come close (non-inferiority). */
@@ -96,7 +96,6 @@ export interface VerdictOptions {
 }
 
 const pts = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`;
-export { pointsText };
 const levelText = (level: number) => `${(100 * level).toFixed(2).replace(/\.?0+$/, '')}%`;
 
 /**

@@ -79,7 +79,7 @@ describe('anchors section', () => {
     const rows = [0.8, 0.9].flatMap((acc, seed) => official('zero-bias-cae', acc, 0.9).map((r) => ({ ...r, budget: 20, seed })));
     const t = text(anchorsSection(summarize(rows), undefined, ['breastmnist']));
     // sd of [0.8, 0.9] (n − 1) = 0.0707 → 7.1 points.
-    expect(t).toContain('ours: zero-bias-cae | 85.0 ± 7.1 | 90.0 | 2 score(s) | this run (20 / class)');
+    expect(t).toContain('ours: zero-bias-cae | 85.0 ± 7.1 | 90.0 | 2 score(s) | this run (20/class)');
     expect(t).toContain('fewer labels than the published models used, so not comparable');
   });
 });

@@ -66,7 +66,7 @@ describe('readRun on bad input', () => {
 
   it('rejects an unknown budget or fold, naming file, row and value', async () => {
     const dir = await dirWith('badbudget', { 'results.csv': `${HEADER}d,m,0,0,all,0,accuracy,0.5\nd,m,0,0,half,0,accuracy,0.5\n` });
-    await expect(readRun(dir)).rejects.toThrow(/results\.csv data row 2: budget "half" is neither/);
+    await expect(readRun(dir)).rejects.toThrow(/results\.csv data row 2: budget "half" is not a whole number of labels per class/);
     const dir2 = await dirWith('badfold', { 'results.csv': `${HEADER}d,m,x1,0,all,0,accuracy,0.5\n` });
     await expect(readRun(dir2)).rejects.toThrow(/data row 1: fold "x1"/);
     const dir3 = await dirWith('badvalue', { 'results.csv': `${HEADER}d,m,0,0,all,0,accuracy,abc\n` });

@@ -39,7 +39,7 @@ describe('verdict in the report', () => {
     expect(power[1]).toBe('close to fine-tuned: no cell is testable (4 not testable), so this run cannot decide the claim.');
     const lines = [...between(summary, '<p><b>Verdicts', '</ul>').matchAll(/<li>(.*?)<\/li>/g)].map((m) => text(m[1]));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^big: better than transfer-learned — 5 \/ class: (reproduces|inconclusive), all labels: reproduces; close to fine-tuned — 5 \/ class: not testable, all labels: not testable$/);
+    expect(lines[0]).toMatch(/^big: better than transfer-learned — 5\/class: (reproduces|inconclusive), all labels: reproduces; close to fine-tuned — 5\/class: not testable, all labels: not testable$/);
     const section = text(between(html, '<section id="verdict">', '</section>'));
     expect(section).toContain('non-inferiority, margin 2 points');
     expect(section).toContain('Bonferroni simultaneous (1 − α/m) interval');

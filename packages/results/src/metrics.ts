@@ -1,10 +1,15 @@
 /**
- * Per-job classification metrics, computed from true labels and class probabilities.
+ * The classification metrics a job records (results.csv) and a method selects its
+ * hyper-parameters on (core's `selectionScore`): one implementation for both.
  * Conventions follow scikit-learn: balanced accuracy = mean per-class recall over classes present
- * in `truth`; macro-F1 averages F1 over all classes that occur in truth or predictions (F1 = 0 when
- * a class has no true and predicted positives is not possible, so such classes are skipped);
+ * in `truth`; macro-F1 averages F1 over all classes that occur in truth or predictions (a class without a
+ * true positive scores 0), summed in that order: the labels of `truth` first, then new ones of `pred`;
  * AUC is one-vs-rest, macro-averaged over classes present in `truth` (binary: AUC of class 1).
  */
+
+/** Metrics in [0, 1] a run can make primary (config `primaryMetric`): selected on, tested by the verdict. */
+export const PRIMARY_METRICS = ['balanced_accuracy', 'accuracy', 'macro_f1', 'auc'] as const;
+export type PrimaryMetric = (typeof PRIMARY_METRICS)[number];
 
 export interface ClassificationMetrics {
   accuracy: number;
@@ -14,13 +19,16 @@ export interface ClassificationMetrics {
   auc: number;
 }
 
-/** Index of the largest probability (first one on ties), per row. */
+/** Index of the largest probability (the first one on ties). */
+export function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+  return best;
+}
+
+/** `argmax` of each row. */
 export function argmaxRows(proba: number[][]): number[] {
-  return proba.map((row) => {
-    let best = 0;
-    for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
-    return best;
-  });
+  return proba.map(argmax);
 }
 
 function check(truth: ArrayLike<number>, n: number, what: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, aucOvr, balancedAccuracy, binaryAuc, classificationMetrics, macroF1 } from '../src/metrics/index.js';
+import { accuracy, aucOvr, balancedAccuracy, binaryAuc, classificationMetrics, macroF1 } from '../src/metrics.js';
 
 // Reference values from scikit-learn 1.2 (Debian python3-sklearn), generated with:
 //   rng = np.random.RandomState(7); P = np.round(rng.dirichlet([1,1,1], size=12), 3)

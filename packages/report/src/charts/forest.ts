@@ -1,3 +1,4 @@
+import { formatBudget, parseBudget } from '@udtl/results';
 import { CONFIG, SCHEMA } from './theme.js';
 import type { ChartSpec } from './render.js';
 
@@ -26,7 +27,7 @@ export interface ForestThreshold {
 /** A difference of proportions lies in [−100, 100] points: interval ends beyond are drawn at the edge. */
 const cut = (x: number) => Math.max(-100, Math.min(100, x));
 
-const cellLabel = (r: { dataset: string; budget: string }) => `${r.dataset} · ${r.budget === 'all' ? 'all labels' : `${r.budget}/class`}`;
+const cellLabel = (r: { dataset: string; budget: string }) => `${r.dataset} · ${formatBudget(parseBudget(r.budget))}`;
 
 export const OUTCOME_COLOURS: Record<string, string> = {
   reproduces: '#1a7f37',

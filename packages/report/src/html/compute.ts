@@ -1,19 +1,15 @@
 import type { JobRecord, RunManifest } from '../results/types.js';
 import { DASH, esc, seconds } from './format.js';
 
-/** Fields the runner adds to a resumed run's manifest (absent in older runs). */
-type Sessions = { sessions?: number; firstStartedAt?: string };
-
 /**
  * How often the run was started, the jobs an earlier start had already finished (reused, not
  * rerun) and the compute summed over every job: a resumed run's wall time covers its last start only.
  */
-export function computeFacts(manifest: RunManifest, jobs: JobRecord[]): [string, string][] {
-  const m = manifest as RunManifest & Sessions;
+export function computeFacts(m: Partial<RunManifest>, jobs: JobRecord[]): [string, string][] {
   const sessions = typeof m.sessions === 'number' && m.sessions >= 1 ? m.sessions : 1;
   const ok = jobs.filter((j) => j.status === 'ok');
   const started = m.startedAt ? Date.parse(m.startedAt) : NaN;
-  const finishedAt = (j: JobRecord) => Date.parse(String((j as JobRecord & { finishedAt?: string }).finishedAt ?? ''));
+  const finishedAt = (j: JobRecord) => Date.parse(j.finishedAt ?? '');
   const reused = Number.isFinite(started) ? ok.filter((j) => finishedAt(j) < started) : [];
   const cost = (list: JobRecord[]) => list.reduce((s, j) => s + (j.fitSeconds ?? 0) + (j.predictSeconds ?? 0), 0);
   const timed = ok.filter((j) => j.fitSeconds !== undefined || j.predictSeconds !== undefined);

@@ -1,39 +1,9 @@
-/** Text formatting for the report: never prints "NaN" or "undefined" — missing values are "—". */
+/** HTML building blocks of the report; numbers are written by ../text.ts (re-exported for the sections). */
 
-export const DASH = '—';
+export { DASH, num, pValue, pRelation, signed, seconds, pointsText } from '../text.js';
 
 export function esc(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export function num(x: number | undefined, digits = 3): string {
-  if (x === undefined || Number.isNaN(x)) return DASH;
-  if (x === Infinity) return '∞';
-  if (x === -Infinity) return '−∞';
-  return x.toFixed(digits);
-}
-
-export function pValue(p: number | undefined): string {
-  if (p === undefined || !Number.isFinite(p)) return DASH;
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
-}
-
-/** 'p < 0.001' / 'p = 0.042' style: the relation and the value, for running text. */
-export function pRelation(p: number | undefined): string {
-  if (p === undefined || !Number.isFinite(p)) return `= ${DASH}`;
-  return p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`;
-}
-
-export function signed(x: number | undefined, digits = 3): string {
-  if (x === undefined || !Number.isFinite(x)) return num(x, digits);
-  return (x > 0 ? '+' : x < 0 ? '−' : '±') + Math.abs(x).toFixed(digits);
-}
-
-export function seconds(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return DASH;
-  if (s < 120) return `${s.toFixed(1)} s`;
-  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(2)} h`;
 }
 
 /** A table from header cells and rows of already-escaped HTML cells. */
@@ -47,5 +17,3 @@ export const section = (id: string, title: string, body: string) => `<section id
 export const note = (text: string) => `<p class="note">${esc(text)}</p>`;
 export const notes = (items: string[]) => (items.length ? `<ul class="notes">${items.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '');
 
-/** A metric-unit difference as points, e.g. 0.01 → '1 point', 0.025 → '2.5 points'. */
-export const pointsText = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} point${Math.abs(100 * x - 1) < 1e-9 ? '' : 's'}`;

@@ -8,7 +8,7 @@ export const KEY_FIGURES_ID = 'udtl-key-figures';
 const round = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
 
 /** The run's key numbers as plain JSON, for tools that should not parse the HTML. */
-export function keyFigures(input: { manifest?: RunManifest; metric: string; alpha: number; control: string; thresholds: DecisionThresholds; summaries: Summary[]; verdicts: ClaimVerdict[]; banners: Banner[] }) {
+export function keyFigures(input: { manifest?: Partial<RunManifest>; metric: string; alpha: number; control: string; thresholds: DecisionThresholds; summaries: Summary[]; verdicts: ClaimVerdict[]; banners: Banner[] }) {
   const m = input.manifest;
   return {
     schema: 'udtl-report-key-figures/1',

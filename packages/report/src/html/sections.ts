@@ -1,5 +1,5 @@
 import type { AcrossDatasets } from '../across.js';
-import { compareBudgets, type Budget, type JobRecord, type RunManifest } from '../results/types.js';
+import { compareBudgets, formatBudget, type JobRecord, type RunManifest } from '../results/types.js';
 import type { Comparison } from '../significance.js';
 import type { Protocol, Summary } from '../summary.js';
 import { metricName } from '../charts/theme.js';
@@ -8,7 +8,6 @@ import { figureHtml, type RenderedFigure } from './lead.js';
 import { DASH, esc, note, notes, num, pRelation, pValue, seconds, section, signed, table } from './format.js';
 
 const kv = (rows: [string, string][]) => `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
-const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
 
 /** Finished jobs per dataset × method (failed ones in brackets): shows what an interrupted run lacks. */
 export function coverageTable(jobs: JobRecord[], planned: string[] = []): string {
@@ -24,7 +23,7 @@ export function coverageTable(jobs: JobRecord[], planned: string[] = []): string
 }
 
 /** What was run: configuration, backend, versions, data and weights hashes, wall time. */
-export function runSection(manifest: RunManifest | undefined, dir: string, jobs: JobRecord[] = []): string {
+export function runSection(manifest: Partial<RunManifest> | undefined, dir: string, jobs: JobRecord[] = []): string {
   if (!manifest) return section('run', 'What was run', note(`No readable manifest.json in ${dir}: run details are unknown.`) + coverageTable(jobs));
   const m = manifest;
   const versions = Object.entries(m.versions ?? {}).map(([k, v]) => `${esc(k)} ${esc(typeof v === 'string' ? v : JSON.stringify(v))}`).join(', ');
@@ -79,7 +78,7 @@ export function resultsSection(summaries: Summary[], methods: string[]): string 
         if (cells.every((c) => !c)) continue;
         const n = cells.find((c) => c)?.n;
         lines.push([
-          esc(budgetText(budget)), esc(method), esc(n ?? DASH),
+          esc(formatBudget(budget)), esc(method), esc(n ?? DASH),
           ...cells.map((c, i) => {
             if (!c) return DASH;
             const isBest = c.mean === best.get(metrics[i]) && methods.length > 1;
@@ -137,7 +136,7 @@ export function significanceSection(comparisons: Comparison[], control: string, 
         `<span class="${cls}">${esc(c.verdict)}</span>`,
       ];
     });
-    const title = `${dataset} — ${protocol === 'official' ? 'official split' : 'cross-validation'}, ${budgetText(budget)}`;
+    const title = `${dataset} — ${protocol === 'official' ? 'official split' : 'cross-validation'}, ${formatBudget(budget)}`;
     const cellNotes = [...new Set(group.flatMap((c) => c.notes))];
     body += `<h3>${esc(title)}</h3>` + table(['baseline', 'folds', `Δ ${esc(m)} (points) [adjusted CI]`, 'corrected t', 'MDD (points)', 'Wilcoxon (per-fold means)', 'McNemar (one split)', 'Δ other metrics', 'verdict'], rows, 'significance') + notes(cellNotes);
   }
@@ -150,7 +149,7 @@ export function acrossSection(across: AcrossDatasets, control: string): string {
   if (!across.friedman) return section('across', title, notes(across.notes));
   const f = across.friedman;
   let body = note(`${metricName(across.metric)} means ranked within each dataset × label budget (1 = best; ${across.datasets.length} blocks from ${across.nDatasets} datasets).`);
-  body += table(['dataset', 'budget', ...across.methods.map(esc)], across.datasets.map((d, i) => [esc(d.id), budgetText(d.budget), ...across.ranks[i].map((r) => num(r, 1))]));
+  body += table(['dataset', 'budget', ...across.methods.map(esc)], across.datasets.map((d, i) => [esc(d.id), formatBudget(d.budget), ...across.ranks[i].map((r) => num(r, 1))]));
   body += kv([
     ['Friedman χ²', `${num(f.statistic, 3)} (df ${f.df}), p ${pRelation(f.pValue)}`],
     ['Iman–Davenport F', `${num(f.imanDavenport.statistic, 3)} (df ${f.imanDavenport.df1}, ${f.imanDavenport.df2}), p ${pRelation(f.imanDavenport.pValue)}`],

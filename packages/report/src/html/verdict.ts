@@ -1,11 +1,11 @@
 import { listAnchors } from '../anchors.js';
-import { compareBudgets, type Budget, type JobRecord, type RunManifest } from '../results/types.js';
+import { compareBudgets, formatBudget, type JobRecord, type RunManifest } from '../results/types.js';
 import { wilsonInterval } from '../stats/index.js';
 import { fullBudget, type Summary } from '../summary.js';
-import { pointsText, type ClaimVerdict, type DecisionThresholds, type Outcome } from '../verdict.js';
+import { pointsText } from '../text.js';
+import type { ClaimVerdict, DecisionThresholds, Outcome } from '../verdict.js';
 import { DASH, esc, note, notes, pRelation, section, table } from './format.js';
 
-const budgetText = (b: Budget) => (b === 'all' ? 'all labels' : `${b} / class`);
 const OUTCOME_CLASS: Record<Outcome, string> = { reproduces: 'sig-better', 'does not reproduce': 'sig-worse', inconclusive: 'inconclusive', 'not testable': 'note', 'not run': 'note' };
 const outcomeSpan = (o: Outcome, text: string = o) => `<span class="${OUTCOME_CLASS[o]}">${esc(text)}</span>`;
 const points = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(100 * x).toFixed(1)}`);
@@ -54,7 +54,7 @@ export function verdictSummary(verdicts: ClaimVerdict[], rules: VerdictRules): s
       const rows = mine.filter((v) => v.baseline === baseline);
       const text = rows.every((v) => v.outcome === 'not run')
         ? outcomeSpan('not run', 'not run')
-        : rows.map((v) => `${esc(budgetText(v.budget))}: ${outcomeSpan(v.outcome)}`).join(', ');
+        : rows.map((v) => `${esc(formatBudget(v.budget))}: ${outcomeSpan(v.outcome)}`).join(', ');
       return `${esc(claimText(rows[0]))} — ${text}`;
     });
     return `<li><b>${esc(dataset)}</b>: ${parts.join('; ')}</li>`;
@@ -94,7 +94,7 @@ export function verdictSection(verdicts: ClaimVerdict[], rules: VerdictRules, me
   if (!verdicts.length) return section('verdict', "Does the paper's claim reproduce?", body + note('No cross-validation results to assess.'));
   for (const dataset of [...new Set(verdicts.map((v) => v.dataset))]) {
     const rows = verdicts.filter((v) => v.dataset === dataset).map((v) => [
-      esc(budgetText(v.budget)), esc(claimText(v)), esc(v.nUnits || DASH),
+      esc(formatBudget(v.budget)), esc(claimText(v)), esc(v.nUnits || DASH),
       v.meanDifference === undefined ? DASH : `${points(v.meanDifference)}${v.ciLow !== undefined ? `<br><small>[${points(v.ciLow)}, ${points(v.ciHigh)}]</small>` : ''}`,
       v.pAdjusted === undefined ? DASH : `${pRelation(v.pAdjusted)}<br><small>m = ${v.familySize}</small>`,
       v.power ? `${plain(v.power.mdd)}<br><small>vs ${plain(v.threshold)}</small>` : DASH,
@@ -139,7 +139,7 @@ export function chosenSection(jobs: JobRecord[], methods: string[]): string {
       body += `<details><summary>${esc(method)} — ${mine.length} job(s), no values chosen during fit</summary></details>`;
       continue;
     }
-    const rows = mine.map((j) => [esc(j.dataset), esc(budgetText(j.budget)), esc(j.fold), esc(j.repeat), esc(j.seed), ...keys.map((k) => esc(j.chosen && k in j.chosen ? chosenValue(j.chosen[k]) : DASH))]);
+    const rows = mine.map((j) => [esc(j.dataset), esc(formatBudget(j.budget)), esc(j.fold), esc(j.repeat), esc(j.seed), ...keys.map((k) => esc(j.chosen && k in j.chosen ? chosenValue(j.chosen[k]) : DASH))]);
     body += `<details class="chosen"><summary>${esc(method)} — ${mine.length} job(s); chosen: ${esc(keys.join(', '))}</summary>${table(['dataset', 'labels', 'fold', 'repeat', 'seed', ...keys.map(esc)], rows, 'chosen')}</details>`;
   }
   return section('chosen', title, body);
@@ -262,7 +262,7 @@ export function trainingSummary(jobs: JobRecord[], methods: string[]): string {
 }
 
 /** Our official-split numbers at the full label budget beside published ones, with protocol notes. */
-export function anchorsSection(summaries: Summary[], manifest: RunManifest | undefined, datasets: string[], methods: string[] = [], jobs: JobRecord[] = []): string {
+export function anchorsSection(summaries: Summary[], manifest: Partial<RunManifest> | undefined, datasets: string[], methods: string[] = [], jobs: JobRecord[] = []): string {
   const title = 'Official split: our numbers beside published ones';
   const official = summaries.filter((s) => s.protocol === 'official');
   const shown = datasets.filter((d) => listAnchors(d).length || official.some((s) => s.dataset === d));
@@ -290,7 +290,7 @@ export function anchorsSection(summaries: Summary[], manifest: RunManifest | und
         const w = wilsonInterval(Math.round(acc.mean * nTest.mean), nTest.mean);
         accText += ` <small>[${(100 * w.low).toFixed(1)}, ${(100 * w.high).toFixed(1)}]</small>`;
       }
-      return [`<b>ours</b>: ${esc(method)}`, accText, auc ? (100 * auc.mean).toFixed(1) : DASH, esc(acc ? `${acc.n} score(s)` : DASH), esc(`this run (${budgetText(budget!)})`)];
+      return [`<b>ours</b>: ${esc(method)}`, accText, auc ? (100 * auc.mean).toFixed(1) : DASH, esc(acc ? `${acc.n} score(s)` : DASH), esc(`this run (${formatBudget(budget!)})`)];
     });
     const theirs = published.map((a) => [esc(a.model + (a.f1 === undefined ? '' : ` — F1 ${a.f1.toFixed(1)}%`)), a.accuracy === undefined ? DASH : a.accuracy.toFixed(1), a.auc === undefined ? DASH : a.auc.toFixed(1), 'published', esc(a.source)]);
     if (ours.length || theirs.length) body += table(['model', 'ACC (%)', 'AUC (%)', 'n', 'source'], [...ours, ...theirs], 'anchors');
@@ -305,7 +305,7 @@ export function anchorsSection(summaries: Summary[], manifest: RunManifest | und
           : onVal === 0
             ? 'no official validation split was used — hyper-parameters and early stopping were decided on the training images alone (inner cross-validation or a held-out part of them)'
             : `${onVal} of ${official.length} methods chose their hyper-parameters on the official validation split, the others on the training images alone`;
-      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${budgetText(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); ${selection}; tested once on the official test split.`);
+      protocol.push(`Ours: ${backbone} at ${size}, images ${mode}; labelled images from the official training split only (${formatBudget(budget!)}${budget === 'all' ? '' : ' — fewer labels than the published models used, so not comparable'}); ${selection}; tested once on the official test split.`);
     }
     for (const a of published) protocol.push(`${a.model} (${a.source.split(',')[0]}): ${a.protocol}`);
     if (!published.length) protocol.push(`No published anchors are registered for ${dataset} (add them with registerAnchor in packages/report/src/anchors.ts).`);

@@ -2,29 +2,16 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { DEFAULT_DECISION, PRIMARY_METRICS, type Budget, type DecisionSettings, type FoldId, type JobCoords, type JobRecord, type PredictionRow, type PrimaryMetric, type ResultRow, type RunData, type RunManifest } from './types.js';
-
-const COORDS = ['dataset', 'method', 'fold', 'repeat', 'budget', 'seed'] as const;
+import { parseBudget, parseFold, PREDICTIONS_COLUMNS, REQUIRED_JOB_COLUMNS, RESULTS_COLUMNS, type Job } from '@udtl/results';
+import { DEFAULT_DECISION, PRIMARY_METRICS, type DecisionSettings, type JobRecord, type PredictionRow, type PrimaryMetric, type ResultRow, type RunData, type RunManifest } from './types.js';
 
 function parseInteger(text: string, what: string, where: string): number {
   if (!/^-?\d+$/.test(text)) throw new Error(`${where}: ${what} "${text}" is not an integer`);
   return Number(text);
 }
 
-export function parseFold(text: string, where = 'fold'): FoldId {
-  if (text === 'official') return 'official';
-  if (!/^\d+$/.test(text)) throw new Error(`${where}: fold "${text}" is neither a non-negative integer nor "official"`);
-  return Number(text);
-}
-
 function parseDraw(text: string, where: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`${where}: draw "${text}" is not a non-negative integer`);
-  return Number(text);
-}
-
-export function parseBudget(text: string, where = 'budget'): Budget {
-  if (text === 'all') return 'all';
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${where}: budget "${text}" is neither a positive integer (labels per class) nor "all"`);
   return Number(text);
 }
 
@@ -79,14 +66,14 @@ function* splitLines(text: string): Generator<string[]> {
 }
 
 /**
- * Parses the six job columns and the optional `draw` column; identical rows share one parsed
- * object (there are thousands per job).
+ * Parses the job columns (`draw` may be missing: older runs, draw 0); identical rows share one
+ * parsed object (there are thousands per job).
  */
 function coordsReader(path: string, column: (name: string) => number | undefined) {
-  const cols = COORDS.map((c) => column(c)!);
+  const cols = REQUIRED_JOB_COLUMNS.map((c) => column(c)!);
   const drawCol = column('draw');
-  const cache = new Map<string, JobCoords>();
-  return (record: string[], row: number): JobCoords => {
+  const cache = new Map<string, Job>();
+  return (record: string[], row: number): Job => {
     const key = cols.map((i) => record[i]).join(',') + (drawCol === undefined ? '' : `,${record[drawCol]}`);
     let c = cache.get(key);
     if (!c) {
@@ -107,8 +94,9 @@ function coordsReader(path: string, column: (name: string) => number | undefined
   };
 }
 
-const REQUIRED_RESULTS = [...COORDS, 'metric', 'value'];
-const REQUIRED_PREDICTIONS = [...COORDS, 'sample_id', 'true', 'pred'];
+const optional = (c: string) => c !== 'draw';
+const REQUIRED_RESULTS = RESULTS_COLUMNS.filter(optional);
+const REQUIRED_PREDICTIONS = PREDICTIONS_COLUMNS.filter(optional);
 
 export async function readResultsCsv(path: string, warnings: string[]): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
@@ -156,11 +144,11 @@ export async function readJobsJsonl(path: string, warnings: string[]): Promise<J
   return jobs;
 }
 
-export async function readManifest(path: string, warnings: string[]): Promise<RunManifest | undefined> {
+export async function readManifest(path: string, warnings: string[]): Promise<Partial<RunManifest> | undefined> {
   try {
     const value = JSON.parse(await readFile(path, 'utf8')) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as RunManifest;
+    return value as Partial<RunManifest>;
   } catch (err) {
     warnings.push(`${path} could not be read (${(err as Error).message}); run details are unknown.`);
     return undefined;
@@ -174,7 +162,7 @@ const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : u
  * (in points); defaults where the manifest is missing or older than these fields. A value outside
  * its range is an error that names it: a wrong setting must not decide a verdict silently.
  */
-export function decisionSettings(manifest: RunManifest | undefined): DecisionSettings {
+export function decisionSettings(manifest: Partial<RunManifest> | undefined): DecisionSettings {
   const cfg = manifest?.config ?? {};
   const metric = cfg.primaryMetric ?? DEFAULT_DECISION.primaryMetric;
   if (!(PRIMARY_METRICS as readonly unknown[]).includes(metric)) {
@@ -220,7 +208,7 @@ export async function readRun(dir: string): Promise<RunData> {
 }
 
 /** What an interrupted or partly failed run lacks, in words. */
-function completenessWarnings(manifest: RunManifest | undefined, jobs: JobRecord[]): string[] {
+function completenessWarnings(manifest: Partial<RunManifest> | undefined, jobs: JobRecord[]): string[] {
   const out: string[] = [];
   const ok = jobs.filter((j) => j.status === 'ok').length;
   const failed = jobs.filter((j) => j.status === 'failed');
