@@ -1,30 +1,12 @@
 /**
- * `pnpm bench` in packages/core: every core benchmark, one child process each (clean memory, its
- * own tfjs backend). Figures are printed by each script; run on a quiet machine.
+ * `pnpm bench` in packages/core: every core benchmark, one child process each; run on a quiet machine.
  *   node --import tsx bench/run.ts [name…]   (names: cae, classifiers)
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runBenchSuite } from '@udtl/backbones/bench-runner';
 
-const BENCHES: Record<string, { file: string; args: string[] }> = {
-  cae: { file: 'cae.bench.ts', args: [] },
-  classifiers: { file: 'classifiers.ts', args: [] },
+const BENCHES = {
+  cae: { file: 'cae.bench.ts' },
+  classifiers: { file: 'classifiers.ts' },
 };
 
-const wanted = process.argv.slice(2);
-const unknown = wanted.filter((w) => !(w in BENCHES));
-if (unknown.length) {
-  console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
-  process.exit(2);
-}
-let failed = 0;
-for (const [name, { file, args }] of Object.entries(BENCHES)) {
-  if (wanted.length && !wanted.includes(name)) continue;
-  console.log(`\n=== ${name} (${file}) ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: 'inherit' });
-  if (r.status !== 0) {
-    failed++;
-    console.error(`bench ${name} exited with ${r.status}`);
-  }
-}
-process.exit(failed ? 1 : 0);
+process.exit(runBenchSuite(new URL('.', import.meta.url), BENCHES, process.argv.slice(2)));

@@ -82,7 +82,7 @@ function importGraph(roots: string[]): Map<string, string[]> {
  * In @udtl/core: classifiers (pure math) at the bottom, the method contract, the CAE at the top.
  */
 const FOLDER_RANK: Record<string, Record<string, number>> = {
-  backbones: { backend: 0, backbones: 1, cache: 2, extractor: 3 },
+  backbones: { 'bench-runner.ts': 0, backend: 0, backbones: 1, cache: 2, extractor: 3 },
   core: { classifiers: 0, method: 1, cae: 2 },
 };
 
@@ -117,12 +117,12 @@ FOLDER_RANK.report = {
 };
 
 /**
- * experiments/src from the bottom up: config, job grid, lock, progress bar and failure digest; the
+ * experiments/src from the bottom up: config, job grid, lock, memory estimates, progress bar and failure digest; the
  * method list and the run store; what a worker runs; the worker pool and the preflight; the
  * executors (local, Slurm); a run and the worker process; the commands; the CLI.
  */
 FOLDER_RANK.experiments = {
-  'config.ts': 0, 'jobs.ts': 0, 'lock.ts': 0, 'progress.ts': 0, 'summary.ts': 0,
+  'config.ts': 0, 'jobs.ts': 0, 'lock.ts': 0, 'memory.ts': 0, 'progress.ts': 0, 'summary.ts': 0,
   'methods.ts': 1, 'store.ts': 1,
   'execute.ts': 2,
   'pool.ts': 3, 'preflight.ts': 3,
