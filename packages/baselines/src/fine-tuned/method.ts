@@ -16,11 +16,9 @@ import {
   type SelectionMetric,
   backboneTapSource,
   batchToTensor,
-  childSeed,
   getBackbone,
   gridConfigs,
   listBackbones,
-  mulberry32,
   registerMethod,
   prepareTapMaps,
   tapMaps,
@@ -34,7 +32,7 @@ import {
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
-import type { ImageSet, ResizeMode } from '@udtl/datasets';
+import { indicesByClass, rngFor, seedFor, shuffleClasses, takeFromClasses, type ImageSet, type ResizeMode } from '@udtl/datasets';
 import { checkFitData, checkImages, positiveInteger, pretrainedBackbone, resolveParams } from '../common.js';
 import { copyTrunk, cutFor, glorotUniform, INPUT_CUT } from './network.js';
 
@@ -211,22 +209,10 @@ interface CandidateScore {
 
 /** Seeded stratified hold-out: per class (≥ 3 images) round(n·fraction) ≥ 1 images. */
 export function validationSplit(labels: Int32Array, fraction: number, seed: number): { train: number[]; val: number[] } {
-  const random = mulberry32(childSeed(seed, 101));
-  const byClass = new Map<number, number[]>();
-  labels.forEach((y, i) => byClass.set(y, [...(byClass.get(y) ?? []), i]));
-  const train: number[] = [];
-  const val: number[] = [];
-  for (const y of [...byClass.keys()].sort((a, b) => a - b)) {
-    const members = byClass.get(y)!;
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [members[i], members[j]] = [members[j], members[i]];
-    }
-    const nVal = members.length >= 3 && fraction > 0 ? Math.max(1, Math.round(members.length * fraction)) : 0;
-    val.push(...members.slice(0, nVal));
-    train.push(...members.slice(nVal));
-  }
-  return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+  const random = rngFor('fine-tuned-holdout', seed);
+  const classes = shuffleClasses(indicesByClass(labels), () => random);
+  const { taken, rest } = takeFromClasses(classes, (_c, n) => (n >= 3 && fraction > 0 ? Math.max(1, Math.round(n * fraction)) : 0));
+  return { train: rest.sort((a, b) => a - b), val: taken.sort((a, b) => a - b) };
 }
 
 /**
@@ -234,7 +220,7 @@ export function validationSplit(labels: Int32Array, fraction: number, seed: numb
  * them when fewer), split into training and held-out rows by `validationSplit`.
  */
 export function selectionSplit(labels: Int32Array, fraction: number, maxImages: number, seed: number): { train: number[]; val: number[] } {
-  const pick = labels.length > maxImages ? stratifiedSubsample(labels, maxImages, childSeed(seed, 211)) : Array.from(labels, (_, i) => i);
+  const pick = labels.length > maxImages ? stratifiedSubsample(labels, maxImages, rngFor('fine-tuned-subsample', seed)) : Array.from(labels, (_, i) => i);
   const inner = validationSplit(Int32Array.from(pick, (i) => labels[i]), fraction, seed);
   return { train: inner.train.map((i) => pick[i]), val: inner.val.map((i) => pick[i]) };
 }
@@ -265,7 +251,7 @@ class FineTunedNetwork {
   readonly head: { W: tf.Variable; b: tf.Variable };
 
   constructor(readonly trunk: tfl.LayersModel, channels: number, nClasses: number, seed: number) {
-    const W = tf.tensor2d(glorotUniform(channels, nClasses, mulberry32(childSeed(seed, 7))), [channels, nClasses]);
+    const W = tf.tensor2d(glorotUniform(channels, nClasses, rngFor('fine-tuned-head', seed)), [channels, nClasses]);
     const b = tf.zeros([nClasses]);
     this.head = { W: tf.variable(W, true), b: tf.variable(b, true) }; // tf.variable copies its initial value
     tf.dispose([W, b]);
@@ -505,7 +491,7 @@ class FineTunedMethod implements Method {
     const fromPixels = p.trainBlocks === 'all';
     const batch = Math.min(p.batchSize, rows.length);
     const marks = checkpointSteps(steps);
-    const random = mulberry32(childSeed(ctx.seed, 3));
+    const random = rngFor('fine-tuned-batches', ctx.seed);
     const lossCurve: number[] = [];
     const lossSteps: number[] = [];
     let order: number[] = [];
@@ -529,7 +515,7 @@ class FineTunedMethod implements Method {
         part.forEach((r) => seen?.add(r));
         const x = trainingBatch(inputs, part, p, fromPixels, random);
         const y = tf.tensor1d(part.map((r) => labels[r]), 'int32');
-        const dropoutSeed = childSeed(ctx.seed, 5, step);
+        const dropoutSeed = seedFor('fine-tuned-dropout', ctx.seed, step);
         const { value, grads } = tf.variableGrads(() => weightedLoss(net.logits(x, { rate: p.dropout, seed: dropoutSeed }), y, weights, nClasses), [...trunkVars, ...headVars]);
         tf.dispose([x, y]);
         headOpt.applyGradients(headVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
