@@ -71,6 +71,12 @@ export const ExperimentConfigSchema = z.strictObject({
   nearDuplicates: z.enum(['group', 'ignore']).default('group'),
   /** Where jobs run (`udtl run --executor` wins); not part of the run folder's hash: it does not change results. */
   executor: z.enum(['local', 'slurm']).optional(),
+  /**
+   * Memory all local workers may use together ('16G', '512M', or a number of GiB; default 80% of
+   * the machine's; `udtl run --memory-budget` wins). The runner starts no more workers than fit it,
+   * and a job estimated above a worker's share fails before allocating. Not part of the run's hash.
+   */
+  memoryBudget: z.union([z.number().positive(), z.string().min(1)]).optional(),
   /** sbatch settings for the slurm executor (each `udtl run --<flag>` wins over its field). */
   slurm: z.strictObject({
     partition: z.string().min(1).optional(),
@@ -181,7 +187,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What identifies a run's results: a changed config never reuses stale results. */
 export function configHash(config: ExperimentConfig, resolvedParams?: Record<string, unknown>): string {
-  const { description: _ignored, executor: _where, slurm: _how, ...rest } = config;
+  const { description: _ignored, executor: _where, slurm: _how, memoryBudget: _memory, ...rest } = config;
   // With the methods' resolved parameters (defaults included), a change of a method's defaults
   // gives a new run folder instead of resuming results computed under the old ones.
   const keyed = resolvedParams ? { config: rest, resolvedParams } : rest;

@@ -4,6 +4,7 @@ import * as datasets from '@udtl/datasets';
 import type { ExperimentConfig, MethodEntry } from './config.js';
 import { classificationMetrics, jobKey, type Job, type JobBackend, type JobResult } from '@udtl/results';
 import { toLabelBudget, type JobGroup } from './jobs.js';
+import { checkJobFits, estimateJobMemory } from './memory.js';
 import { methodParams } from './methods.js';
 import type { RunStore, StoredResult } from './store.js';
 
@@ -30,6 +31,8 @@ export interface WorkerEnv {
   runDir: string;
   cacheDir: string;
   dataDir?: string;
+  /** One worker's share of the memory budget: a job estimated above it fails before allocating (see memory.ts). */
+  memoryBudgetBytes?: number;
 }
 
 /** Messages a worker sends to the pool. */
@@ -146,6 +149,10 @@ export class Executor {
           budget === 'all' && split.val.length
             ? { images: this.imagesOf(ds, split.val), labels: Int32Array.from(split.val, (id) => labelOf.get(id)!), classNames }
             : undefined;
+        if (this.env.memoryBudgetBytes) {
+          const size = { nTrain: split.labelled.length + split.unlabelled.length, nTest: split.test.length };
+          checkJobFits(`${entry.name} on ${group.dataset} fold ${group.fold}`, estimateJobMemory(entry.id, params, size), this.env.memoryBudgetBytes);
+        }
         const method = core.createMethod(entry.id, params);
         const t0 = performance.now();
         model = await method.fit({ labelled, unlabelled: this.imagesOf(ds, split.unlabelled), validation }, this.ctx(group.seed, log));

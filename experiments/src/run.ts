@@ -13,6 +13,7 @@ import { liveSlurmTasks, SlurmExecutor, type SlurmOptions } from './executors/sl
 import { jobKey, type JobResult, type ManifestDataset, type RunManifest } from '@udtl/results';
 import { jobCells, type JobGroup } from './jobs.js';
 import { lockRunFolder } from './lock.js';
+import { estimateWorkerMemory, memoryBudget } from './memory.js';
 import { methodParams, resolveMethods } from './methods.js';
 import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
 import { RunStore, currentDataFilter, pointLatest, writeTables } from './store.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   executor?: 'local' | 'slurm';
   /** sbatch settings; each one given wins over the config's `slurm` field. */
   slurm?: SlurmOptions;
+  /** Memory budget of all local workers ('16G', '512M', GiB); wins over the config's `memoryBudget`. */
+  memoryBudget?: string | number;
 }
 
 export interface RunSummary {
@@ -139,6 +142,16 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, executor
   const foldRank = (f: number | 'official') => (f === 'official' ? Number.MAX_SAFE_INTEGER : f);
   groups.sort((a, b) => a.group.seed - b.group.seed || foldRank(a.group.fold) - foldRank(b.group.fold));
   const pending = groups.reduce((n, g) => n + g.group.cells.length, 0);
+  // Workers from memory as well as cores, and each worker's share for the per-job check.
+  const given = options.memoryBudget ?? config.memoryBudget;
+  const budgetBytes = memoryBudget(given);
+  const perWorker = estimateWorkerMemory(
+    planned.flatMap((d) => methods.map((m) => ({ methodId: m.id, params: methodParams(config, m), size: { nTrain: d.dataset.samples.length, nTest: d.dataset.samples.length } }))),
+  );
+  if (executor instanceof LocalExecutor) {
+    executor.fitMemory(budgetBytes, perWorker, say);
+    env.memoryBudgetBytes = Math.floor(budgetBytes / executor.workers);
+  } else if (given !== undefined) env.memoryBudgetBytes = budgetBytes;
   say(`run ${basename(runDir)}: ${total} jobs, ${total - pending} already done, ${pending} to run`);
 
   // Written before any job runs, so an interrupted run's folder says what it was and that it is incomplete.

@@ -9,7 +9,7 @@ import { checkFlags, checkPositional, flag, parseArgs, type ParsedArgs } from '.
 
 export const summary = 'run an experiment config (run --config <file> [--config <override>] [--out <dir>] [--workers n] [--quick] [--executor local|slurm])';
 
-const USAGE = 'usage: udtl run [--config <file>]… [--quick] [--out <dir>] [--workers n] [--data-dir D] [--cache-dir D]\n' +
+const USAGE = 'usage: udtl run [--config <file>]… [--quick] [--out <dir>] [--workers n] [--memory-budget 16G] [--data-dir D] [--cache-dir D]\n' +
   '  [--executor local|slurm] [--partition P] [--time T] [--mem M] [--cpus-per-task n] [--gres G] [--max-concurrent K] [--sbatch-arg ARG]…';
 
 const SLURM_FLAGS = ['partition', 'time', 'mem', 'cpus-per-task', 'gres', 'max-concurrent', 'sbatch-arg'];
@@ -18,7 +18,7 @@ const CONFIGS = fileURLToPath(new URL('../../configs/', import.meta.url));
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, ['quick']);
-  checkFlags(p, ['config', 'out', 'workers', 'quick', 'data-dir', 'cache-dir', 'executor', ...SLURM_FLAGS]);
+  checkFlags(p, ['config', 'out', 'workers', 'quick', 'data-dir', 'cache-dir', 'executor', 'memory-budget', ...SLURM_FLAGS]);
   checkPositional(p, 0, USAGE);
   const files = [...(flag(p, 'quick') ? [join(CONFIGS, 'quick.json')] : []), ...(p.flags.get('config') ?? [])];
   if (files.length === 0) files.push(join(CONFIGS, 'default.json'));
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
   const executor = flag(p, 'executor');
   if (executor !== undefined && executor !== 'local' && executor !== 'slurm') throw new Error(`--executor must be 'local' or 'slurm', got '${executor}'`);
   const result = await runExperiment(config, {
-    outRoot: flag(p, 'out'), workers, dataDir: flag(p, 'data-dir'), cacheDir: flag(p, 'cache-dir'), executor, slurm: slurmFlags(p),
+    outRoot: flag(p, 'out'), workers, dataDir: flag(p, 'data-dir'), cacheDir: flag(p, 'cache-dir'), executor, slurm: slurmFlags(p), memoryBudget: flag(p, 'memory-budget'),
   });
   if (result.interrupted) {
     // An unanswered question may still hold stdin open.

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { PrepareTask } from '../execute.js';
 import { jobKey, jobLabel } from '@udtl/results';
 import { groupJobs } from '../jobs.js';
+import { formatGiB, workersForMemory, type WorkerMemory } from '../memory.js';
 import { runPool } from '../pool.js';
 import { Progress } from '../progress.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';
@@ -9,7 +10,7 @@ import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWo
 /** Today's executor: one worker process per slot on this machine (see pool.ts). */
 export class LocalExecutor implements GridExecutor {
   readonly name = 'local';
-  readonly workers: number;
+  workers: number;
 
   constructor(workers: number | undefined, say: (m: string) => void) {
     const cores = availableParallelism();
@@ -18,6 +19,13 @@ export class LocalExecutor implements GridExecutor {
       say(`warning: --workers ${n} is more than this machine's ${cores} cores; using ${cores} (each worker is one process with its own copy of the data)`);
       n = cores;
     }
+    this.workers = n;
+  }
+
+  /** From memory as well as cores: no more workers than `budgetBytes` holds at `worker.bytes` each. */
+  fitMemory(budgetBytes: number, worker: WorkerMemory, say: (m: string) => void): void {
+    const n = workersForMemory(this.workers, budgetBytes, worker.bytes);
+    say(`memory: ~${formatGiB(worker.bytes)} per worker (largest job: ${worker.job ?? 'none'}), budget ${formatGiB(budgetBytes)}: ${n} worker(s)${n < this.workers ? ` instead of ${this.workers}` : ''}`);
     this.workers = n;
   }
 
