@@ -27,7 +27,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`udtl: unknown command '${name}'; known: ${Object.keys(commands).join(', ')}`);
     return 2;
   }
-  return (await load()).run(rest);
+  const command = await load();
+  if (rest[0] === '--help' || rest[0] === '-h' || rest[0] === 'help') {
+    console.log(`udtl ${name}: ${command.summary}`);
+    return 0;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(

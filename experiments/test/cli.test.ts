@@ -22,3 +22,15 @@ describe('udtl backbones list', () => {
     expect(r.stderr).toContain("usage: udtl backbones list (got 'show')");
   });
 });
+
+describe('udtl <command> --help', () => {
+  it('prints the command’s usage and exits 0 instead of reading --help as an option', () => {
+    for (const name of ['run', 'report', 'fetch']) {
+      const r = udtl(name, '--help');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^udtl ${name}: `));
+      expect(r.stderr).not.toContain('needs a value');
+    }
+    expect(udtl('run', '--help').stdout).toContain('--config <file>');
+  });
+});
