@@ -35,6 +35,6 @@ describe('caeMaxMaps', () => {
     expect(capped.caePoolImages).toBe(42);
     expect(capped.caeLossHistory).not.toEqual(whole.caeLossHistory); // trained on other maps
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => createMethod('pixel-cae', { caeMaxMaps: 0 })).toThrow(/caeMaxMaps must be a whole number ≥ 1, got 0/);
+    expect(() => createMethod('pixel-cae', { caeMaxMaps: 0 })).toThrow(/caeMaxMaps/);
   }, 120_000);
 });
