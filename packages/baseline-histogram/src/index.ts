@@ -2,9 +2,10 @@
  * A worked example of adding a baseline as its own workspace package (see the root README, "Adding
  * a baseline"): importing this module registers the method `intensity-histogram`. It uses core's
  * `fitProbe`, so it gets the project's model selection: a grid of 2 configurations × 4 C values
- * chosen inside the training fold (or on an official val split), like every built-in method.
+ * chosen inside the training fold (or on an official val split), like every built-in method. Its
+ * parameters are declared once, as a zod object (core passes `z` on), and checked by createMethod.
  */
-import { fitProbe, gridConfigs, matrixFromRows, registerMethod, type FittedModel, type Method, type MethodSpec, type ProbeParams } from '@udtl/core';
+import { defineMethod, expandGrid, fitProbe, matrixFromRows, param, probeParams, registerMethod, z, type FittedModel, type Method, type MethodSpec, type ProbeParams } from '@udtl/core';
 import { featuresOf } from './features.js';
 
 export { imageFeatures, featuresOf, type HistogramParams } from './features.js';
@@ -16,27 +17,25 @@ export type IntensityHistogramParams = ProbeParams & {
   grid: Record<string, unknown>[];
 };
 
-export const intensityHistogram: MethodSpec<IntensityHistogramParams> = {
+const { classifier, cCandidates, innerFolds } = probeParams({ classifier: 'logistic', cCandidates: [0.01, 0.1, 1, 10], innerFolds: 3 });
+
+export const intensityHistogram: MethodSpec<IntensityHistogramParams> = defineMethod<IntensityHistogramParams>({
   id: 'intensity-histogram',
   description: 'Grey-level histogram + coarse mean-intensity grid + logistic regression (no deep features): a floor any learned feature should beat',
-  defaults: { bins: 32, cells: 4, classifier: 'logistic', cCandidates: [0.01, 0.1, 1, 10], innerFolds: 3, grid: [{}, { bins: 16, cells: 2 }] },
-  paramDocs: {
-    bins: 'histogram bins over 0..255',
-    cells: 'cells × cells regions of mean intensity',
-    classifier: "classifier after a StandardScaler ('logistic' or 'linear-svm')",
-    cCandidates: 'C values tried with every grid configuration',
-    innerFolds: 'inner CV folds',
-    grid: 'configurations (overrides of bins, cells) chosen among with C inside the training fold',
-  },
-  create(params = {}) {
-    const p = { ...intensityHistogram.defaults, ...params };
-    const configs = gridConfigs(intensityHistogram.id, p, p.grid, ['bins', 'cells']);
-    for (const c of configs) {
-      if (!(Number.isInteger(c.bins) && c.bins >= 2)) throw new Error(`intensity-histogram: bins must be an integer ≥ 2, got ${c.bins}`);
-      if (!(Number.isInteger(c.cells) && c.cells >= 1)) throw new Error(`intensity-histogram: cells must be an integer ≥ 1, got ${c.cells}`);
-    }
+  params: z.object({
+    bins: param.wholeNumber(2).default(32).describe('histogram bins over 0..255'),
+    cells: param.wholeNumber(1).default(4).describe('cells × cells regions of mean intensity'),
+    classifier,
+    cCandidates: cCandidates.describe('C values tried with every grid configuration'),
+    innerFolds,
+    grid: param.grid().default([{}, { bins: 16, cells: 2 }]).describe('configurations (overrides of bins, cells) chosen among with C inside the training fold'),
+  }),
+  tunable: ['bins', 'cells'],
+  // `p` has passed the schema above, every grid configuration included (createMethod checks it).
+  build(p) {
+    const configs = expandGrid(p, p.grid);
     const method: Method = {
-      id: intensityHistogram.id,
+      id: 'intensity-histogram',
       params: p,
       async fit({ labelled, validation }, ctx): Promise<FittedModel> {
         const classes = new Set(labelled.labels);
@@ -45,11 +44,11 @@ export const intensityHistogram: MethodSpec<IntensityHistogramParams> = {
           config: p.grid[k],
           features: async (images: Parameters<typeof featuresOf>[0]) => matrixFromRows(await featuresOf(images, c)),
         }));
-        return fitProbe({ methodId: intensityHistogram.id, candidates, labelled, validation, params: p, seed: ctx.seed });
+        return fitProbe({ methodId: 'intensity-histogram', candidates, labelled, validation, params: p, seed: ctx.seed });
       },
     };
     return method;
   },
-};
+});
 
 registerMethod(intensityHistogram);

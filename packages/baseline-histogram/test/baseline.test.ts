@@ -32,8 +32,9 @@ describe('intensity-histogram (example baseline package)', () => {
   });
 
   it('rejects bad parameters by name', () => {
-    expect(() => intensityHistogram.create({ bins: 1 })).toThrow(/bins must be an integer ≥ 2, got 1/);
-    expect(() => intensityHistogram.create({ grid: [{}, { cells: 0 }] })).toThrow(/cells must be an integer ≥ 1, got 0/);
+    expect(() => intensityHistogram.create({ bins: 1 })).toThrow(/intensity-histogram: bins must be a whole number ≥ 2, got 1/);
+    expect(() => intensityHistogram.create({ grid: [{}, { cells: 0 }] })).toThrow(/intensity-histogram: grid entry 1: cells must be a whole number ≥ 1, got 0/);
+    expect(intensityHistogram.paramDocs.bins).toBe('histogram bins over 0..255');
     expect(() => intensityHistogram.create({ grid: [{ Cs: [1] }] })).toThrow(/sets 'Cs', which is not tunable/);
   });
 });

@@ -3,11 +3,10 @@
  * only difference between them and the proposed method is the one each baseline is meant to isolate.
  */
 import {
-  C_REFERENCE_DIM,
-  scaledCandidates,
+  CAE_PROBE_PARAMS,
   frozenTapSource,
+  param,
   sharedBackbone,
-  pooledDim,
   ZERO_BIAS_CAE_DEFAULTS,
   type Backbone,
   type FitContext,
@@ -15,51 +14,35 @@ import {
   type ProbeParams as CoreProbeParams,
   type TapSource,
 } from '@udtl/core';
-import type { ResizeMode } from '@udtl/datasets';
 
-/** The classifier stage of zero-bias-cae, with the same defaults (read from it, so they stay equal). */
+/** The classifier stage of zero-bias-cae. */
 export type ProbeParams = CoreProbeParams & {
   pool: PoolMode;
-  /** Configurations chosen among (with every C) inside each training fold; see core's gridConfigs. */
+  /** Configurations chosen among (with every C) inside each training fold; see core's expandGrid. */
   grid: Record<string, unknown>[];
 };
 
-export const PROBE_DEFAULTS: Omit<ProbeParams, 'grid'> = {
-  pool: ZERO_BIAS_CAE_DEFAULTS.pool,
-  classifier: ZERO_BIAS_CAE_DEFAULTS.classifier,
-  cCandidates: [...ZERO_BIAS_CAE_DEFAULTS.cCandidates],
-  innerFolds: ZERO_BIAS_CAE_DEFAULTS.innerFolds,
-  cScaling: 'feature-dimension',
+/** The classifier stage's parameters: zero-bias-cae's own fields, defaults included, so they stay equal. */
+export const PROBE_PARAMS = {
+  pool: CAE_PROBE_PARAMS.pool.describe("maps → vector: 'avg', 'max', 'avgmax' or 'pyramid' (as zero-bias-cae)"),
+  classifier: CAE_PROBE_PARAMS.classifier.describe("classifier on the pooled vectors ('linear-svm' or 'logistic'), after a StandardScaler"),
+  cCandidates: CAE_PROBE_PARAMS.cCandidates,
+  innerFolds: CAE_PROBE_PARAMS.innerFolds,
+  cScaling: CAE_PROBE_PARAMS.cScaling,
 };
 
-export const PROBE_DOCS: Record<keyof ProbeParams, string> = {
-  pool: "maps → vector: 'avg', 'max', 'avgmax' or 'pyramid' (as zero-bias-cae)",
-  classifier: "classifier on the pooled vectors ('linear-svm' or 'logistic'), after a StandardScaler",
-  cCandidates: 'C values tried with every grid configuration (scored on the primary metric by inner stratified CV on the labelled set), scaled per cScaling',
-  innerFolds: 'inner CV folds',
-  cScaling: `'feature-dimension': cCandidates are the C values for ${C_REFERENCE_DIM} features and are scaled by ${C_REFERENCE_DIM}/d for d features (C·d fixed, as every probe method does, so the grid is neutral to feature width); 'none': used as listed`,
-  grid: 'configurations (parameter overrides) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C',
+/** The grid's doc line for a method whose entries may override `tunable`. */
+export const gridDoc = (tunable: readonly string[]) =>
+  `configurations (overrides of ${tunable.join(', ')}) chosen among, each with every C, by inner CV on the labelled set (or on the validation split when one is given); [{}] = no choice but C`;
+
+/** The pretrained-backbone parameters the baselines share with zero-bias-cae (same defaults). */
+export const BACKBONE_PARAMS = {
+  backbone: param.name().default(ZERO_BIAS_CAE_DEFAULTS.backbone).describe('ImageNet backbone (registry id); frozen'),
+  tap: param.name().default(ZERO_BIAS_CAE_DEFAULTS.tap).describe('backbone layer whose maps are pooled (default: the tap zero-bias-cae uses)'),
+  inputSize: CAE_PROBE_PARAMS.inputSize,
+  resizeMode: CAE_PROBE_PARAMS.resizeMode,
+  extractBatchSize: CAE_PROBE_PARAMS.extractBatchSize,
 };
-
-/** Merge `params` over `defaults`; an unknown name is an Error listing the known ones. */
-export function resolveParams<P extends object>(methodId: string, defaults: P, params: Partial<P>): P {
-  const known = Object.keys(defaults);
-  for (const k of Object.keys(params)) {
-    if (!known.includes(k)) throw new Error(`Unknown parameter '${k}' for method '${methodId}'. Known parameters: ${known.join(', ')}`);
-  }
-  const p = { ...defaults, ...params } as P;
-  const probe = p as Partial<ProbeParams>;
-  if (probe.pool !== undefined) pooledDim(1, probe.pool); // unknown pooling → error now
-  if (probe.cScaling !== undefined) scaledCandidates([1], 1, probe.cScaling); // unknown scaling → error now
-  if (probe.cCandidates !== undefined && (!Array.isArray(probe.cCandidates) || probe.cCandidates.some((c) => !(c > 0)))) {
-    throw new Error(`${methodId}: cCandidates must be a list of positive numbers, got ${JSON.stringify(probe.cCandidates)}`);
-  }
-  return p;
-}
-
-export function positiveInteger(methodId: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${methodId}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
-}
 
 /** Core's input checks, under the names the baselines use. */
 export { checkImageSettings as checkImages, checkLabelled, checkFitData } from '@udtl/core';

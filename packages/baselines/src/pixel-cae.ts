@@ -6,18 +6,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   batchToTensor,
-  CAE_DEFAULTS,
-  CAE_PARAM_DOCS,
+  CAE_PROBE_PARAMS,
   CAE_TUNABLE,
   CaeProbeMethod,
+  checkCaeLayers,
+  defineMethod,
+  param,
   registerMethod,
-  ZERO_BIAS_CAE_DEFAULTS,
+  withDefaults,
+  withDocs,
+  z,
   type CaeProbeParams,
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
 import { sha256, type ImageBatch } from '@udtl/datasets';
-import { positiveInteger, PROBE_DEFAULTS, PROBE_DOCS } from './common.js';
+import { gridDoc } from './common.js';
 
 export type PixelColour = 'grey' | 'rgb';
 
@@ -26,25 +30,34 @@ export type PixelCaeParams = CaeProbeParams & {
   colour: PixelColour;
 };
 
-const { seed: _seed, ...caeDefaults } = CAE_DEFAULTS;
-
-export const PIXEL_CAE_DEFAULTS: PixelCaeParams = {
-  inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
-  resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
-  pixelSize: 32,
-  colour: 'grey',
-  caeTrainOn: ZERO_BIAS_CAE_DEFAULTS.caeTrainOn,
-  ...caeDefaults,
-  // On pixels a 1x1 kernel would code single grey values: a 5x5 receptive field (25 inputs → 256
-  // codes, overcomplete like 320 → 2048 on the backbone maps) is the smallest that sees texture.
-  filters: 256,
-  kernelSize: 5,
-  ...PROBE_DEFAULTS,
-  // Two thresholds × four C values: the same number of candidates as every other method.
-  grid: [{}, { theta: 0.5 }],
-  extractBatchSize: 64,
-  caeMaxMaps: ZERO_BIAS_CAE_DEFAULTS.caeMaxMaps,
-};
+const PIXEL_CAE_PARAMS = z
+  .object({
+    ...withDocs(
+      withDefaults(CAE_PROBE_PARAMS, {
+        // On pixels a 1x1 kernel would code single grey values: a 5x5 receptive field (25 inputs → 256
+        // codes, overcomplete like 320 → 2048 on the backbone maps) is the smallest that sees texture.
+        filters: 256,
+        kernelSize: 5,
+        extractBatchSize: 64,
+      }),
+      {
+        inputSize: 'size the images arrive at (the experiment-wide setting); they are downsampled to pixelSize',
+        caeTrainOn: "'train' = every training image of the fold without its label; 'unlabelled' = the unlabelled pool only",
+        kernelSize: 'odd conv kernel size per layer (5: 5x5 pixel patches)',
+        extractBatchSize: 'images per downsampling batch',
+        caeMaxMaps: 'most training images the CAE learns from (a seeded draw from a larger pool), recorded as caeTrainingMaps',
+      },
+    ),
+    pixelSize: param.wholeNumber(1).default(32).describe('square size of the pixel maps the CAE learns from (area-averaged from inputSize)'),
+    colour: param.oneOf(['grey', 'rgb']).default('grey').describe("'grey' (ITU-R 601 luma, 1 channel) or 'rgb' (3 channels)"),
+    // Two thresholds × four C values: the same number of candidates as every other method. The
+    // pixel maps themselves stay fixed.
+    grid: CAE_PROBE_PARAMS.grid.removeDefault().default([{}, { theta: 0.5 }]).describe(gridDoc(CAE_TUNABLE)),
+  })
+  .superRefine((p, ctx) => {
+    checkCaeLayers(p, ctx);
+    if (p.pixelSize > p.inputSize) ctx.addIssue({ code: 'custom', path: ['pixelSize'], message: `exceeds inputSize ${p.inputSize}` });
+  });
 
 const ID = 'pixel-cae';
 
@@ -75,13 +88,8 @@ export function pixelSource(inputSize: number, size: number, colour: PixelColour
 
 /** zero-bias-cae's whole body (CAE per grid configuration, shared probe); only the maps differ. */
 class PixelCaeMethod extends CaeProbeMethod<PixelCaeParams> {
-  constructor(params: Partial<PixelCaeParams> = {}) {
-    super(ID, PIXEL_CAE_DEFAULTS, params, CAE_TUNABLE); // the pixel maps themselves stay fixed
-    const p = this.params;
-    positiveInteger(ID, 'pixelSize', p.pixelSize);
-    positiveInteger(ID, 'extractBatchSize', p.extractBatchSize);
-    if (p.pixelSize > p.inputSize) throw new Error(`${ID}: pixelSize ${p.pixelSize} exceeds inputSize ${p.inputSize}`);
-    if (!['grey', 'rgb'].includes(p.colour)) throw new Error(`${ID}: colour must be 'grey' or 'rgb', got '${p.colour}'`);
+  constructor(params: PixelCaeParams) {
+    super(ID, params);
   }
 
   protected async source(p: PixelCaeParams): Promise<TapSource> {
@@ -93,23 +101,12 @@ class PixelCaeMethod extends CaeProbeMethod<PixelCaeParams> {
   }
 }
 
-export const pixelCaeSpec: MethodSpec<PixelCaeParams> = {
+export const pixelCaeSpec: MethodSpec<PixelCaeParams> = defineMethod<PixelCaeParams>({
   id: ID,
   description: "The zero-bias CAE trained on downsampled image pixels (no ImageNet transfer) → the same pooling and scaled linear classifier (C by inner CV)",
-  defaults: PIXEL_CAE_DEFAULTS,
-  paramDocs: {
-    inputSize: 'size the images arrive at (the experiment-wide setting); they are downsampled to pixelSize',
-    resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
-    pixelSize: 'square size of the pixel maps the CAE learns from (area-averaged from inputSize)',
-    colour: "'grey' (ITU-R 601 luma, 1 channel) or 'rgb' (3 channels)",
-    caeTrainOn: "'train' = every training image of the fold without its label; 'unlabelled' = the unlabelled pool only",
-    ...CAE_PARAM_DOCS,
-    kernelSize: 'odd conv kernel size per layer (5: 5x5 pixel patches)',
-    ...PROBE_DOCS,
-    extractBatchSize: 'images per downsampling batch',
-    caeMaxMaps: 'most training images the CAE learns from (a seeded draw from a larger pool), recorded as caeTrainingMaps',
-  },
-  create: (params) => new PixelCaeMethod(params),
-};
+  params: PIXEL_CAE_PARAMS,
+  tunable: CAE_TUNABLE,
+  build: (params) => new PixelCaeMethod(params),
+});
 
 registerMethod(pixelCaeSpec);

@@ -8,19 +8,21 @@ import {
   frozenTapSource,
   loadBackbone,
   normalArray,
+  defineMethod,
+  param,
   registerMethod,
+  withDocs,
+  z,
   type Backbone,
   type FitContext,
   type MethodSpec,
   type TapSource,
 } from '@udtl/core';
 import { rngFor, sha256 } from '@udtl/datasets';
-import { PROBE_DOCS } from './common.js';
-import { BACKBONE_DOCS, TRANSFER_LEARNED_DEFAULTS, TransferLearnedMethod, type TransferLearnedParams } from './transfer-learned.js';
+import { PROBE_TUNABLE, TRANSFER_LEARNED_PARAMS, TransferLearnedMethod, type TransferLearnedParams } from './transfer-learned.js';
 
 export type RandomBackboneParams = TransferLearnedParams & { weightsSeed: number };
 
-export const RANDOM_BACKBONE_DEFAULTS: RandomBackboneParams = { ...TRANSFER_LEARNED_DEFAULTS, weightsSeed: 0 };
 
 /** Bump when the initialisation recipe changes (it is part of the weights hash, hence of cache keys). */
 const INIT_RECIPE = 'he-normal-fan-in/zero-bias/bn-identity/v1';
@@ -76,10 +78,8 @@ function randomNetwork(p: RandomBackboneParams, ctx: FitContext): Promise<{ back
 const ID = 'random-backbone';
 
 class RandomBackboneMethod extends TransferLearnedMethod<RandomBackboneParams> {
-  constructor(params: Partial<RandomBackboneParams> = {}) {
-    super(params, RANDOM_BACKBONE_DEFAULTS, ID);
-    const seed = this.params.weightsSeed;
-    if (!Number.isInteger(seed) || seed < 0) throw new Error(`${ID}: weightsSeed must be a non-negative integer, got ${seed}`);
+  constructor(params: RandomBackboneParams) {
+    super(params, ID);
   }
 
   /** The random network's tap; its weights hash (not the pretrained file's) keys the feature cache. */
@@ -93,17 +93,18 @@ class RandomBackboneMethod extends TransferLearnedMethod<RandomBackboneParams> {
   }
 }
 
-export const randomBackboneSpec: MethodSpec<RandomBackboneParams> = {
+export const randomBackboneSpec: MethodSpec<RandomBackboneParams> = defineMethod<RandomBackboneParams>({
   id: ID,
   description: 'The backbone architecture with seeded random weights (He-normal), same tap, pooling and classifier as transfer-learned: the floor without pretraining',
-  defaults: RANDOM_BACKBONE_DEFAULTS,
-  paramDocs: {
-    ...BACKBONE_DOCS,
-    backbone: 'backbone architecture (registry id); its weights are replaced by random ones',
-    ...PROBE_DOCS,
-    weightsSeed: 'seed of the random weights (fixed per experiment, so prepare() and every fold share one network and its feature cache)',
-  },
-  create: (params) => new RandomBackboneMethod(params),
-};
+  params: z.object({
+    ...withDocs(TRANSFER_LEARNED_PARAMS, { backbone: 'backbone architecture (registry id); its weights are replaced by random ones' }),
+    weightsSeed: param
+      .wholeNumber(0)
+      .default(0)
+      .describe('seed of the random weights (fixed per experiment, so prepare() and every fold share one network and its feature cache)'),
+  }),
+  tunable: PROBE_TUNABLE,
+  build: (params) => new RandomBackboneMethod(params),
+});
 
 registerMethod(randomBackboneSpec);

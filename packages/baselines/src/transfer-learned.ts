@@ -3,9 +3,9 @@
  * way, into the same classifier. The only thing missing compared with the proposed method is the
  * auto-encoder, so the comparison isolates what the CAE adds.
  */
-import { fitProbe, gridConfigs, pooledTapFeatures, prepareTapMaps, registerMethod, tapMapBatches, ZERO_BIAS_CAE_DEFAULTS, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
+import { defineMethod, expandGrid, fitProbe, param, pooledTapFeatures, prepareTapMaps, registerMethod, tapMapBatches, withDefaults, z, type FitContext, type FitData, type FittedModel, type Method, type MethodSpec, type ProbeCandidate, type TapSource } from '@udtl/core';
 import type { ImageSet, ResizeMode } from '@udtl/datasets';
-import { checkFitData, checkImages, positiveInteger, pretrainedTapSource, PROBE_DEFAULTS, PROBE_DOCS, resolveParams, type ProbeParams } from './common.js';
+import { BACKBONE_PARAMS, checkFitData, checkImages, gridDoc, pretrainedTapSource, PROBE_PARAMS, type ProbeParams } from './common.js';
 import { PoolStatsAccumulator, poolStatsKey, standardisePooled, type PoolChannelStats } from './pool-standardise.js';
 
 /**
@@ -26,33 +26,22 @@ export type TransferLearnedParams = ProbeParams & {
   standardise: Standardise;
 };
 
-export const TRANSFER_LEARNED_DEFAULTS: TransferLearnedParams = {
-  backbone: ZERO_BIAS_CAE_DEFAULTS.backbone,
-  tap: ZERO_BIAS_CAE_DEFAULTS.tap,
-  inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
-  resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
-  ...PROBE_DEFAULTS,
+/** What a grid entry may change. */
+export const PROBE_TUNABLE = ['tap', 'pool'];
+
+/** transfer-learned's parameters (random-backbone and the standardised control change a few). */
+export const TRANSFER_LEARNED_PARAMS = {
+  ...BACKBONE_PARAMS,
+  ...PROBE_PARAMS,
   // Two configurations × four C values: the same number of candidates as zero-bias-cae's grid.
   // The tap is what a frozen-feature probe would tune: the CAE's 320-channel input or the
   // network's 1280-channel output.
-  grid: [{}, { tap: 'out_relu' }],
-  extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
-  standardise: 'labelled',
+  grid: param.grid().default([{}, { tap: 'out_relu' }]).describe(gridDoc(PROBE_TUNABLE)),
+  standardise: param
+    .oneOf(['labelled', 'pool'])
+    .default('labelled')
+    .describe("'labelled': a StandardScaler fitted on the labelled images' features; 'pool': per-channel statistics of the maps of the fold's training images (labelled ∪ unlabelled, the pool zero-bias-cae standardises its CAE input with), no scaler fitted on the labelled images"),
 };
-
-/** What a grid entry may change. */
-export const PROBE_TUNABLE = ['tap', 'pool'] as const;
-
-/** Parameter docs shared by the backbone-feature baselines. */
-export const BACKBONE_DOCS = {
-  backbone: 'ImageNet backbone (registry id); frozen',
-  tap: 'backbone layer whose maps are pooled (default: the tap zero-bias-cae uses)',
-  inputSize: 'square image size the backbone sees (images must be requested at this size)',
-  resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
-  extractBatchSize: 'images per backbone batch',
-  standardise:
-    "'labelled': a StandardScaler fitted on the labelled images' features; 'pool': per-channel statistics of the maps of the fold's training images (labelled ∪ unlabelled, the pool zero-bias-cae standardises its CAE input with), no scaler fitted on the labelled images",
-} as const;
 
 const ID = 'transfer-learned';
 /** Maps per batch when computing pool statistics (bounds memory, not results). */
@@ -66,13 +55,10 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   readonly id: string = ID;
   readonly params: Readonly<P>;
 
-  constructor(params: Partial<P> = {}, defaults: P = TRANSFER_LEARNED_DEFAULTS as P, id: string = ID) {
+  /** `params` are complete and valid (the spec's schema checked them, grid configurations included). */
+  constructor(params: P, id: string = ID) {
     this.id = id;
-    const p = resolveParams(id, defaults, params);
-    for (const pk of gridConfigs(id, p, p.grid, PROBE_TUNABLE)) resolveParams(id, defaults, pk); // each configuration valid now
-    positiveInteger(id, 'extractBatchSize', p.extractBatchSize);
-    if (!['labelled', 'pool'].includes(p.standardise)) throw new Error(`${id}: standardise must be 'labelled' or 'pool', got ${JSON.stringify(p.standardise)}`);
-    this.params = Object.freeze(p);
+    this.params = Object.freeze(params);
   }
 
   /** Where the maps of configuration `p` come from. */
@@ -85,7 +71,7 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   }
 
   private configs(): P[] {
-    return gridConfigs(this.id, this.params, this.params.grid, PROBE_TUNABLE);
+    return expandGrid(this.params, this.params.grid);
   }
 
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
@@ -145,28 +131,26 @@ export class TransferLearnedMethod<P extends TransferLearnedParams = TransferLea
   }
 }
 
-export const transferLearnedSpec: MethodSpec<TransferLearnedParams> = {
+export const transferLearnedSpec: MethodSpec<TransferLearnedParams> = defineMethod<TransferLearnedParams>({
   id: ID,
   description: 'Frozen ImageNet backbone maps at the zero-bias-cae tap, pooled the same way → the same scaled linear classifier (C by inner CV); no auto-encoder',
-  defaults: TRANSFER_LEARNED_DEFAULTS,
-  paramDocs: { ...BACKBONE_DOCS, ...PROBE_DOCS },
-  create: (params) => new TransferLearnedMethod(params),
-};
+  params: z.object(TRANSFER_LEARNED_PARAMS),
+  tunable: PROBE_TUNABLE,
+  build: (params) => new TransferLearnedMethod(params),
+});
 
 registerMethod(transferLearnedSpec);
 
 const STANDARDISED_ID = 'transfer-learned-standardised';
 
-export const TRANSFER_LEARNED_STANDARDISED_DEFAULTS: TransferLearnedParams = { ...TRANSFER_LEARNED_DEFAULTS, standardise: 'pool' };
-
 /** The control for "a CAE gain is not a standardisation gain": transfer-learned with the CAE's pool statistics. */
-export const transferLearnedStandardisedSpec: MethodSpec<TransferLearnedParams> = {
+export const transferLearnedStandardisedSpec: MethodSpec<TransferLearnedParams> = defineMethod<TransferLearnedParams>({
   id: STANDARDISED_ID,
   description:
     "transfer-learned with its features standardised by per-channel statistics of the fold's training images (labelled ∪ unlabelled, as zero-bias-cae's CAE input) instead of a scaler fitted on the labelled images",
-  defaults: TRANSFER_LEARNED_STANDARDISED_DEFAULTS,
-  paramDocs: { ...BACKBONE_DOCS, ...PROBE_DOCS },
-  create: (params) => new TransferLearnedMethod(params, TRANSFER_LEARNED_STANDARDISED_DEFAULTS, STANDARDISED_ID),
-};
+  params: z.object(withDefaults(TRANSFER_LEARNED_PARAMS, { standardise: 'pool' })),
+  tunable: PROBE_TUNABLE,
+  build: (params) => new TransferLearnedMethod(params, STANDARDISED_ID),
+});
 
 registerMethod(transferLearnedStandardisedSpec);

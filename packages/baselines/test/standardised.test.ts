@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { channelStats, createMethod, initBackend, MemoryStageStore, pooledFeatures, scaledCandidates, tapMaps, type FeatureMaps } from '@udtl/core';
 import { applyBudget, loadDataset, stratifiedKFold, type BudgetedFold, type Dataset } from '@udtl/datasets';
 import { poolChannelStats, poolStatsKey, standardisePooled } from '../src/pool-standardise.js';
-import { pretrainedTapSource, PROBE_DEFAULTS } from '../src/common.js';
+import { pretrainedTapSource } from '../src/common.js';
+import { transferLearnedSpec } from '../src/transfer-learned.js';
 import { tempDir } from './helpers.js';
 import '../src/index.js';
 
@@ -97,7 +98,7 @@ describe('transfer-learned-standardised', () => {
     for (const id of ['transfer-learned', 'transfer-learned-standardised']) {
       const model = await createMethod(id).fit({ labelled, unlabelled: ds.images(fold.unlabelled, opts) }, { seed: 0, cacheDir, primaryMetric: 'macro_f1' });
       const c = model.chosen() as Record<string, any>;
-      expect(c.cGrid).toEqual(scaledCandidates(PROBE_DEFAULTS.cCandidates, c.featureDim));
+      expect(c.cGrid).toEqual(scaledCandidates(transferLearnedSpec.defaults.cCandidates, c.featureDim));
       expect(c.cGrid).toContain(c.C);
       expect(c.cEdge).toBe(c.C === c.cGrid[0] ? 'low' : c.C === c.cGrid[3] ? 'high' : 'inside');
       expect(c.selectionMetric).toBe('macro_f1');

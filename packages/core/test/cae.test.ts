@@ -239,7 +239,7 @@ describe('ZeroBiasCAE training', () => {
     expect(() => new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 50, standardise: false }).fit(bad)).toThrow(/diverged.*loss NaN/);
     expect(() => new ZeroBiasCAE({ learningRate: 1e6, filters: 8, epochs: 3, patchesPerMap: 20 }).fit(maps)).toThrow(/diverged/);
     expect(() => resolveCaeParams({ kernelSize: 2 })).toThrow(/odd/);
-    expect(() => resolveCaeParams({ filtrs: 3 } as never)).toThrow(/Unknown CAE parameter 'filtrs'.*filters/);
+    expect(() => resolveCaeParams({ filtrs: 3 } as never)).toThrow(/Unknown parameter 'filtrs' for method 'CAE'.*filters/);
     expect(() => resolveCaeParams({ layers: 2, filters: [1, 2, 3] })).toThrow(/filters has 3 values but layers = 2/);
     expect(() => resolveCaeParams({ activation: 'tanh' as never })).toThrow(/trec, tlin, relu/);
     const cae = new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 2 }).fit(maps);

@@ -5,7 +5,7 @@ import type { ImageSet } from '@udtl/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LogisticRegression, type Matrix } from '../src/classifiers/index.js';
 import {
-  checkBeatsChance, checkChosenSerialisable, checkMethod, checkProbabilities, createMethod, getMethodSpec,
+  checkBeatsChance, checkChosenSerialisable, checkMethod, checkProbabilities, createMethod, defineMethod, getMethodSpec, param, z,
   inMemoryImageSet, listMethods, METHOD_CHECKS, MethodCheckError, registerMethod, syntheticImageProblem,
   unregisterMethod, type FitData, type FittedModel, type Method, type MethodSpec,
 } from '../src/method/index.js';
@@ -67,13 +67,15 @@ class ToyMethod implements Method {
   }
 }
 
-const toySpec: MethodSpec<ToyParams> = {
+const toySpec: MethodSpec<ToyParams> = defineMethod<ToyParams>({
   id: 'toy-mean-colour',
   description: 'Mean colour per channel + logistic regression (test fixture)',
-  defaults: { C: 1, flaw: 'none' },
-  paramDocs: { C: 'inverse regularisation', flaw: 'deliberate bug to inject' },
-  create: (params) => new ToyMethod({ C: 1, flaw: 'none', ...params }),
-};
+  params: z.object({
+    C: param.positive().default(1).describe('inverse regularisation'),
+    flaw: param.oneOf(['none', 'leak', 'rows', 'nondeterministic', 'batch', 'chosen', 'single-class', 'chance']).default('none').describe('deliberate bug to inject'),
+  }),
+  build: (params) => new ToyMethod(params),
+});
 
 describe('method registry', () => {
   it('registers, lists, creates with defaults merged, and rejects unknown ids and params', () => {
@@ -84,6 +86,10 @@ describe('method registry', () => {
     expect(createMethod('toy-mean-colour').params).toEqual({ C: 1, flaw: 'none' });
     expect(() => getMethodSpec('nope')).toThrow(/Unknown method 'nope'. Known methods: .*toy-mean-colour/);
     expect(() => createMethod('toy-mean-colour', { c: 2 })).toThrow(/Unknown parameter 'c' for method 'toy-mean-colour'. Known parameters: C, flaw/);
+    expect(() => createMethod('toy-mean-colour', { C: 0 })).toThrow(/toy-mean-colour: C must be > 0, got 0/);
+    expect(() => createMethod('toy-mean-colour', { flaw: 'typo' })).toThrow(/toy-mean-colour: flaw must be one of none, leak, .*chance, got "typo"/);
+    expect(getMethodSpec('toy-mean-colour').paramDocs).toEqual({ C: 'inverse regularisation', flaw: 'deliberate bug to inject' });
+    expect(() => registerMethod({ ...toySpec, id: 'toy-2', params: { C: 1 } } as never)).toThrow(/spec.params must be a zod object/);
     expect(() => registerMethod(toySpec)).toThrow(/already registered/);
     registerMethod({ ...toySpec, description: 'replaced' }, { replace: true });
     expect(getMethodSpec('toy-mean-colour').description).toBe('replaced');

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { balancedAccuracy, createClassifier, matrixFromRows, selectC, selectModel, selectionRecord, selectionScore, type SelectionMetric } from '../src/classifiers/index.js';
 import { binaryAuc } from '../src/classifiers/selection-metric.js';
 import { C_REFERENCE_DIM, scaledCandidates } from '../src/method/probe.js';
-import { gridConfigs } from '../src/method/grid.js';
 
 // Two feature sets of the same 40 images (30 vs 10): `signal` separates the classes, `noise`
 // is unrelated to them (a fixed pseudo-random pattern).
@@ -156,17 +155,5 @@ describe('C grids', () => {
     const tie = selectModel([{ config: {}, X: signal, cCandidates: [1, 10, 100] }], y, opts);
     expect([tie.C, tie.cEdge, tie.cEdgeStrict]).toEqual([1, 'low', false]);
     expect(() => selectModel([{ config: {}, X: signal, cCandidates: [1] }, { config: {}, X: noise }], y, opts)).toThrow(/same number of C values/);
-  });
-});
-
-describe('gridConfigs', () => {
-  const params = { theta: 1, layers: 1, classifier: 'linear-svm' };
-  it('overrides the base parameters per entry', () => {
-    expect(gridConfigs('m', params, [{}, { theta: 0.5 }], ['theta', 'layers'])).toEqual([params, { ...params, theta: 0.5 }]);
-  });
-  it('names an untunable key, a bad entry and an empty grid', () => {
-    expect(() => gridConfigs('m', params, [{ classifier: 'logistic' }], ['theta'])).toThrow(/m: grid entry 0 sets 'classifier', which is not tunable; tunable parameters: theta/);
-    expect(() => gridConfigs('m', params, [{}, 3], ['theta'])).toThrow(/grid entry 1 must be an object/);
-    expect(() => gridConfigs('m', params, [], ['theta'])).toThrow(/non-empty list/);
   });
 });

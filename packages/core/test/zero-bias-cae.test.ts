@@ -47,7 +47,12 @@ describe('zero-bias-cae method', () => {
     for (const k of Object.keys(spec.defaults)) expect(spec.paramDocs?.[k], k).toBeTruthy();
     expect(() => createMethod('zero-bias-cae', { thetaa: 1 })).toThrow(/Unknown parameter 'thetaa'.*theta/);
     expect(() => createMethod('zero-bias-cae', { kernelSize: 4 })).toThrow(/odd/);
-    expect(() => createMethod('zero-bias-cae', { pool: 'sum' })).toThrow(/Unknown pooling 'sum'/);
+    expect(() => createMethod('zero-bias-cae', { pool: 'sum' })).toThrow(/zero-bias-cae: pool must be one of avg, max, avgmax, pyramid, got "sum"/);
+    expect(() => createMethod('zero-bias-cae', { grid: [{}, { pool: 'sum' }] })).toThrow(/zero-bias-cae: grid entry 1: pool must be one of avg, max, avgmax, pyramid, got "sum"/);
+    expect(() => createMethod('zero-bias-cae', { layers: 3 })).toThrow(/zero-bias-cae: filters has 2 values but layers = 3/);
+    expect(() => createMethod('zero-bias-cae', { cCandidates: [] })).toThrow(/cCandidates must be a non-empty list of positive numbers, got \[\]/);
+    expect(() => createMethod('zero-bias-cae', { caeTrainOn: 'all' })).toThrow(/caeTrainOn must be one of train, unlabelled, got "all"/);
+    expect(() => createMethod('zero-bias-cae', { classifier: 'svm' })).toThrow(/classifier must be one of .*linear-svm.*logistic/);
   });
 
   it('passes checkMethod on all of mednist-tiny at 224 (default parameters)', async () => {

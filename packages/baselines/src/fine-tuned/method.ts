@@ -17,12 +17,14 @@ import {
   backboneTapSource,
   batchToTensor,
   getBackbone,
-  gridConfigs,
+  defineMethod,
+  expandGrid,
+  param,
+  z,
   listBackbones,
   registerMethod,
   prepareTapMaps,
   tapMaps,
-  ZERO_BIAS_CAE_DEFAULTS,
   type Backbone,
   type FeatureMaps,
   type FitContext,
@@ -33,7 +35,7 @@ import {
   type TapSource,
 } from '@udtl/core';
 import { indicesByClass, rngFor, seedFor, shuffleClasses, takeFromClasses, type ImageSet, type ResizeMode } from '@udtl/datasets';
-import { checkFitData, checkImages, positiveInteger, pretrainedBackbone, resolveParams } from '../common.js';
+import { BACKBONE_PARAMS, checkFitData, checkImages, pretrainedBackbone } from '../common.js';
 import { copyTrunk, cutFor, glorotUniform, INPUT_CUT } from './network.js';
 
 export type FineTunedParams = {
@@ -69,56 +71,60 @@ const TUNABLE = ['learningRate', 'backboneLearningRate', 'dropout', 'maxEpochs',
 /** Training lengths scored per configuration: these fractions of the run's planned steps. */
 const CHECKPOINTS = [1 / 8, 1 / 4, 1 / 2, 1] as const;
 
-export const FINE_TUNED_DEFAULTS: FineTunedParams = {
-  backbone: ZERO_BIAS_CAE_DEFAULTS.backbone,
-  inputSize: ZERO_BIAS_CAE_DEFAULTS.inputSize,
-  resizeMode: ZERO_BIAS_CAE_DEFAULTS.resizeMode,
-  trainBlocks: 1,
-  // 2 learning rates × 4 training lengths: 8 candidates, as every probe method's 2 configurations × 4 C values.
-  // 6 epochs of ≥ 4 steps fit the 24-step cap with 5 and 20 labels per class; with every label the
-  // cap (what 2 CPU cores afford) ends the selection runs within their first epoch, and says so.
-  maxEpochs: 6,
-  maxSteps: 24,
-  convergenceTol: 0.01,
-  batchSize: 32,
-  minStepsPerEpoch: 4,
-  learningRate: 3e-3,
-  backboneLearningRate: 3e-4,
-  dropout: 0.2,
-  // The probes' classifiers weight every image alike; so does the fine-tune.
-  classWeighting: false,
-  augment: true,
-  cropScale: 0.85,
-  valFraction: 0.2,
-  maxSelectionImages: 600,
-  grid: [{}, { learningRate: 1e-3 }],
-  extractBatchSize: ZERO_BIAS_CAE_DEFAULTS.extractBatchSize,
-};
+const TRAIN_BLOCKS_RULE = "must be 'all' or a non-negative integer";
 
-const PARAM_DOCS: Record<keyof FineTunedParams, string> = {
-  backbone: 'pretrained ImageNet backbone (registry id)',
-  inputSize: 'square image size the backbone sees (images must be requested at this size)',
-  resizeMode: "how images reach inputSize: 'resize' (stretch) or 'pad' (zero-pad)",
-  trainBlocks:
-    "blocks trained with the head: 0 = head only, k = the last k blocks (MobileNetV2: 1 = Conv_1 from the cached block_16_project maps, 2 = + block_16), 'all' = the whole network from the pixels (needs a GPU to be practical)",
-  maxEpochs: 'longest selection run in epochs (passes over its training rows); a run stops sooner when its training loss has converged or at maxSteps',
-  maxSteps: 'step cap of each selection run (0 = none); the refit on every labelled image runs the chosen number of epochs, at least one full pass, capped at max(one pass, maxSteps); chosen() records whether a cap was hit',
-  convergenceTol: 'a run has converged when its mean training loss falls by less than this fraction between two checkpoints',
-  batchSize: 'images per Adam step',
-  minStepsPerEpoch: 'Adam steps per epoch at least (small labelled sets are cycled, reshuffled each pass), so 5 labels per class still get trained',
-  learningRate: 'Adam learning rate of the new head',
-  backboneLearningRate: 'Adam learning rate of the trained backbone blocks (lower: they start pretrained)',
-  dropout: 'dropout rate before the head, during training',
-  classWeighting: 'weight each class’s loss by n / (classes · n_class); off by default, as the probe methods weight no class',
-  augment:
-    "random horizontal flips (of the cached cut-point maps: a cheap stand-in for image flips); with trainBlocks 'all' also random crops of cropScale of the side, resized back",
-  cropScale: "smallest crop side / image side for trainBlocks 'all'",
-  valFraction:
-    'fraction of each class (≥ 3 images) of the selection images held out, seeded, to score the candidates on the primary metric; none held out → the first configuration, maxEpochs (capped), on every labelled image. With an official validation split that split scores instead',
-  maxSelectionImages: 'labelled images the selection runs use at most (seeded, stratified), as the probes’ inner CV uses at most 600; the refit uses every labelled image',
-  grid: `configurations (overrides of ${TUNABLE.join(', ')}), each scored after ${CHECKPOINTS.length} training lengths (${CHECKPOINTS.join(', ')} of the run) on the held-out primary metric; the best (configuration, length) is refit on every labelled image`,
-  extractBatchSize: 'images per backbone batch (cached frozen part)',
-};
+const FINE_TUNED_PARAMS = z
+  .object({
+    backbone: BACKBONE_PARAMS.backbone.describe('pretrained ImageNet backbone (registry id)'),
+    inputSize: BACKBONE_PARAMS.inputSize,
+    resizeMode: BACKBONE_PARAMS.resizeMode,
+    trainBlocks: z
+      .union([z.literal('all'), z.number().int({ error: TRAIN_BLOCKS_RULE }).min(0, { error: TRAIN_BLOCKS_RULE })], { error: TRAIN_BLOCKS_RULE })
+      .default(1)
+      .describe("blocks trained with the head: 0 = head only, k = the last k blocks (MobileNetV2: 1 = Conv_1 from the cached block_16_project maps, 2 = + block_16), 'all' = the whole network from the pixels (needs a GPU to be practical)"),
+    // 2 learning rates × 4 training lengths: 8 candidates, as every probe method's 2 configurations × 4 C values.
+    // 6 epochs of ≥ 4 steps fit the 24-step cap with 5 and 20 labels per class; with every label the
+    // cap ends the selection runs within their first epoch, and says so.
+    maxEpochs: param.wholeNumber(1).default(6).describe('longest selection run in epochs (passes over its training rows); a run stops sooner when its training loss has converged or at maxSteps'),
+    maxSteps: param
+      .wholeNumber(0)
+      .default(24)
+      .describe('step cap of each selection run (0 = none); the refit on every labelled image runs the chosen number of epochs, at least one full pass, capped at max(one pass, maxSteps); chosen() records whether a cap was hit'),
+    convergenceTol: param.fraction().default(0.01).describe('a run has converged when its mean training loss falls by less than this fraction between two checkpoints'),
+    batchSize: param.wholeNumber(1).default(32).describe('images per Adam step'),
+    minStepsPerEpoch: param.wholeNumber(0).default(4).describe('Adam steps per epoch at least (small labelled sets are cycled, reshuffled each pass), so 5 labels per class still get trained'),
+    learningRate: param.positive().default(3e-3).describe('Adam learning rate of the new head'),
+    backboneLearningRate: param.positive().default(3e-4).describe('Adam learning rate of the trained backbone blocks (lower: they start pretrained)'),
+    dropout: param.fraction().default(0.2).describe('dropout rate before the head, during training'),
+    // The probes' classifiers weight every image alike; so does the fine-tune.
+    classWeighting: param.flag().default(false).describe('weight each class’s loss by n / (classes · n_class); off by default, as the probe methods weight no class'),
+    augment: param
+      .flag()
+      .default(true)
+      .describe("random horizontal flips (of the cached cut-point maps: a cheap stand-in for image flips); with trainBlocks 'all' also random crops of cropScale of the side, resized back"),
+    cropScale: z
+      .number({ error: 'must be in (0, 1]' })
+      .gt(0, { error: 'must be in (0, 1]' })
+      .max(1, { error: 'must be in (0, 1]' })
+      .default(0.85)
+      .describe("smallest crop side / image side for trainBlocks 'all'"),
+    valFraction: param
+      .fraction()
+      .default(0.2)
+      .describe('fraction of each class (≥ 3 images) of the selection images held out, seeded, to score the candidates on the primary metric; none held out → the first configuration, maxEpochs (capped), on every labelled image. With an official validation split that split scores instead'),
+    maxSelectionImages: param
+      .wholeNumber(1)
+      .default(600)
+      .describe('labelled images the selection runs use at most (seeded, stratified), as the probes’ inner CV uses at most 600; the refit uses every labelled image'),
+    grid: param
+      .grid()
+      .default([{}, { learningRate: 1e-3 }])
+      .describe(`configurations (overrides of ${TUNABLE.join(', ')}), each scored after ${CHECKPOINTS.length} training lengths (${CHECKPOINTS.join(', ')} of the run) on the held-out primary metric; the best (configuration, length) is refit on every labelled image`),
+    extractBatchSize: BACKBONE_PARAMS.extractBatchSize.describe('images per backbone batch (cached frozen part)'),
+  })
+  .superRefine((p, ctx) => {
+    if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) ctx.addIssue({ code: 'custom', path: ['backbone'], message: frozenOnlyReason(p.backbone) });
+  });
 
 const ID = 'fine-tuned';
 const PREDICT_BATCH = 64;
@@ -317,32 +323,16 @@ function trainingBatch(inputs: Inputs, rows: number[], p: FineTunedParams, fromP
 }
 
 /** Backbones without a trainable tfjs model (ONNX files such as `alexnet`) cannot be fine-tuned. */
-function frozenOnly(id: string): Error {
-  return new Error(`${ID}: ${id} is an ONNX-only frozen backbone; fine-tuned needs a tfjs backbone such as mobilenet-v2-1.0`);
-}
+const frozenOnlyReason = (id: string) => `${id} is an ONNX-only frozen backbone; fine-tuned needs a tfjs backbone such as mobilenet-v2-1.0`;
+const frozenOnly = (id: string) => new Error(`${ID}: ${frozenOnlyReason(id)}`);
 
 class FineTunedMethod implements Method {
   readonly id = ID;
   readonly params: Readonly<FineTunedParams>;
 
-  constructor(params: Partial<FineTunedParams> = {}) {
-    const p = resolveParams(ID, FINE_TUNED_DEFAULTS, params);
-    for (const pk of gridConfigs(ID, p, p.grid, TUNABLE)) FineTunedMethod.validate(pk);
-    if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) throw frozenOnly(p.backbone);
-    this.params = Object.freeze(p);
-  }
-
-  private static validate(p: FineTunedParams): void {
-    for (const k of ['maxEpochs', 'batchSize', 'extractBatchSize', 'maxSelectionImages'] as const) positiveInteger(ID, k, p[k]);
-    for (const k of ['maxSteps', 'minStepsPerEpoch'] as const) {
-      if (!Number.isInteger(p[k]) || p[k] < 0) throw new Error(`${ID}: ${k} must be a non-negative integer, got ${JSON.stringify(p[k])}`);
-    }
-    if (p.trainBlocks !== 'all' && !(Number.isInteger(p.trainBlocks) && p.trainBlocks >= 0)) {
-      throw new Error(`${ID}: trainBlocks must be 'all' or a non-negative integer, got ${JSON.stringify(p.trainBlocks)}`);
-    }
-    for (const k of ['learningRate', 'backboneLearningRate'] as const) if (!(p[k] > 0)) throw new Error(`${ID}: ${k} must be > 0, got ${p[k]}`);
-    for (const k of ['dropout', 'valFraction', 'convergenceTol'] as const) if (!(p[k] >= 0 && p[k] < 1)) throw new Error(`${ID}: ${k} must be in [0, 1), got ${p[k]}`);
-    if (!(p.cropScale > 0 && p.cropScale <= 1)) throw new Error(`${ID}: cropScale must be in (0, 1], got ${p.cropScale}`);
+  /** `params` are complete and valid (the spec's schema checked them, grid configurations included). */
+  constructor(params: FineTunedParams) {
+    this.params = Object.freeze(params);
   }
 
   private async frozen(ctx: FitContext): Promise<{ backbone: Backbone; cut: string; end: string; source?: TapSource }> {
@@ -382,7 +372,7 @@ class FineTunedMethod implements Method {
     const held: Held | undefined = validation
       ? { inputs: await this.inputs(validation.images, f, ctx), labels: validation.labels, rows: Array.from(validation.labels, (_, i) => i) }
       : split.val.length ? { inputs, labels: labelled.labels, rows: split.val } : undefined;
-    const configs = gridConfigs(ID, p, p.grid, TUNABLE);
+    const configs = expandGrid(p, p.grid);
     const started = performance.now();
     const scores: CandidateScore[] = [];
     const selectionRuns: RunRecord[] = [];
@@ -593,13 +583,13 @@ class FineTunedMethod implements Method {
   }
 }
 
-export const fineTunedSpec: MethodSpec<FineTunedParams> = {
+export const fineTunedSpec: MethodSpec<FineTunedParams> = defineMethod<FineTunedParams>({
   id: ID,
   description:
     'The pretrained backbone with a new linear head, fine-tuned with labels (cross-entropy, Adam, flips); learning rate and training length chosen on held-out labels with the primary metric, then refit on every labelled image; trains the last trainBlocks blocks from the cached cut-point maps',
-  defaults: FINE_TUNED_DEFAULTS,
-  paramDocs: PARAM_DOCS,
-  create: (params) => new FineTunedMethod(params),
-};
+  params: FINE_TUNED_PARAMS,
+  tunable: TUNABLE,
+  build: (params) => new FineTunedMethod(params),
+});
 
 registerMethod(fineTunedSpec);

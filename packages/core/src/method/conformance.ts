@@ -7,7 +7,6 @@ import type { ImageSet, LabelledSet } from '@udtl/datasets';
 import { balancedAccuracy } from '../classifiers/selection-metric.js';
 import { mulberry32, shuffleInPlace } from '../classifiers/rng.js';
 import type { FitContext, FitData, FittedModel, Method, MethodSpec, Probabilities } from './contract.js';
-import { resolveMethodParams } from './registry.js';
 import { syntheticImageProblem } from './memory-images.js';
 
 /** A failed conformance check: `check` names it (one of METHOD_CHECKS). */
@@ -184,7 +183,7 @@ export interface MethodCheckReport {
  * report otherwise. Needs an active tfjs backend (tensor counts come from tf.memory()).
  */
 export async function checkMethod(target: MethodSpec | (() => Method), options: CheckMethodOptions = {}): Promise<MethodCheckReport> {
-  const factory = typeof target === 'function' ? target : () => target.create(resolveMethodParams(target, options.params));
+  const factory = typeof target === 'function' ? target : () => target.create(options.params);
   const seed = options.seed ?? 0;
   const tol = options.tolerance ?? 1e-5;
   const fixture = options.fixture ?? syntheticImageProblem({ height: options.height ?? 32, width: options.width ?? 32, seed });

@@ -1,5 +1,6 @@
 import type { ImageSet, LabelledSet } from '@udtl/datasets';
 import type { SelectionMetric } from '../classifiers/selection-metric.js';
+import type { ParamsSchema } from './params.js';
 
 /** What `Method.fit` learns from: a few labelled images and a pool of unlabelled ones (same fold). */
 export interface FitData {
@@ -59,12 +60,18 @@ export interface Method {
   prepare?(images: ImageSet, ctx: FitContext): Promise<void>;
 }
 
-/** One registry entry: name → factory, with documented defaults. */
+/** One registry entry (made by `defineMethod`): name → factory, parameters declared once. */
 export interface MethodSpec<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
   description: string;
-  defaults: P;
-  /** Short explanation per parameter, printed by `udtl methods list`. */
-  paramDocs?: Partial<Record<keyof P, string>>;
+  /** The parameters: a zod object whose fields carry their defaults, rules and doc lines. */
+  params: ParamsSchema;
+  /** Parameters a grid entry may override (methods with a `grid` parameter). */
+  tunable?: readonly string[];
+  /** Defaults, read from `params`. */
+  readonly defaults: P;
+  /** One doc line per parameter, read from `params`; printed by `udtl methods list`. */
+  readonly paramDocs: Record<string, string>;
+  /** Validates `params` over the defaults (the one check), then builds the method. */
   create(params?: Partial<P>): Method;
 }

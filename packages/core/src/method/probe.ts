@@ -6,10 +6,11 @@
 import type { ImageSet, LabelledSet } from '@udtl/datasets';
 import { classProbabilities } from '../classifiers/classifier.js';
 import type { Matrix } from '../classifiers/matrix.js';
-import { createClassifier } from '../classifiers/registry.js';
+import { createClassifier, listClassifiers } from '../classifiers/registry.js';
 import { selectModel, selectionRecord } from '../classifiers/select-model.js';
 import type { SelectionMetric } from '../classifiers/selection-metric.js';
 import type { FittedModel } from './contract.js';
+import { param, z } from './params.js';
 
 /** The classifier-stage parameters (same names and defaults in every probe method). */
 export type ProbeParams = {
@@ -42,6 +43,26 @@ export function scaledCandidates(cCandidates: number[], dim: number, scaling: CS
   if (!(dim >= 1)) throw new Error(`scaledCandidates: feature dimension must be ≥ 1, got ${dim}`);
   // Rounded to 4 significant digits so that recorded grids read cleanly.
   return cCandidates.map((c) => Number(((c * C_REFERENCE_DIM) / dim).toPrecision(4)));
+}
+
+/** The classifier-stage parameters with their rules and docs; `defaults` are the method's own. */
+export function probeParams(defaults: { classifier: string; cCandidates: number[]; innerFolds: number; cScaling?: CScaling }) {
+  return {
+    classifier: z
+      .string()
+      .refine((kind) => listClassifiers().includes(kind), { error: () => `must be one of ${listClassifiers().join(', ')}` })
+      .default(defaults.classifier)
+      .describe("classifier on the features ('linear-svm' or 'logistic'), after a StandardScaler"),
+    cCandidates: param
+      .positiveList()
+      .default(defaults.cCandidates)
+      .describe('C values tried with every grid configuration (scored on the primary metric by inner stratified CV on the labelled set), scaled per cScaling'),
+    innerFolds: param.wholeNumber(1).default(defaults.innerFolds).describe('inner CV folds'),
+    cScaling: param
+      .oneOf(C_SCALINGS)
+      .default(defaults.cScaling ?? 'feature-dimension')
+      .describe(`'feature-dimension': cCandidates are the C values for ${C_REFERENCE_DIM} features, scaled by ${C_REFERENCE_DIM}/d for d features (C·d fixed, the same rule as every probe method); 'none': used as listed`),
+  };
 }
 
 export interface ProbeCandidate {

@@ -1,4 +1,25 @@
 import type { Method, MethodSpec } from './contract.js';
+import { defaultsOf, docsOf, parseMethodParams, type ParamsSchema } from './params.js';
+
+/** What a method declares; `defineMethod` adds the defaults and docs read from `params`, and validation to `create`. */
+export interface MethodDefinition<P extends Record<string, unknown>> {
+  id: string;
+  description: string;
+  params: ParamsSchema;
+  tunable?: readonly string[];
+  /** Builds the method from complete parameters that have passed `params` (and every grid configuration). */
+  build(params: P): Method;
+}
+
+export function defineMethod<P extends Record<string, unknown>>(def: MethodDefinition<P>): MethodSpec<P> {
+  const { build, ...rest } = def;
+  return Object.freeze({
+    ...rest,
+    defaults: Object.freeze(defaultsOf<P>(def.params)),
+    paramDocs: Object.freeze(docsOf(def.params)),
+    create: (params: Partial<P> = {}) => build(parseMethodParams<P>(def.id, def.params, params, def.tunable)),
+  });
+}
 
 const specs = new Map<string, MethodSpec>();
 
@@ -6,9 +27,9 @@ const specs = new Map<string, MethodSpec>();
 export function registerMethod<P extends Record<string, unknown>>(spec: MethodSpec<P>, options: { replace?: boolean } = {}): void {
   if (typeof spec?.id !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(spec.id))
     throw new Error(`registerMethod: id must be a lower-case name like 'zero-bias-cae', got ${JSON.stringify(spec?.id)}`);
-  if (typeof spec.create !== 'function') throw new Error(`registerMethod('${spec.id}'): spec.create must be a function`);
-  if (spec.defaults === null || typeof spec.defaults !== 'object' || Array.isArray(spec.defaults))
-    throw new Error(`registerMethod('${spec.id}'): spec.defaults must be an object of parameter defaults`);
+  if (typeof spec.create !== 'function') throw new Error(`registerMethod('${spec.id}'): spec.create must be a function (make the spec with defineMethod)`);
+  if (typeof spec.params?.safeParse !== 'function' || !spec.params.shape)
+    throw new Error(`registerMethod('${spec.id}'): spec.params must be a zod object of the parameters (make the spec with defineMethod)`);
   if (specs.has(spec.id) && !options.replace)
     throw new Error(`Method '${spec.id}' is already registered (pass {replace: true} to override it)`);
   specs.set(spec.id, spec as unknown as MethodSpec);
@@ -25,19 +46,14 @@ export function getMethodSpec(id: string): MethodSpec {
   return spec;
 }
 
-/** Checks parameter names against the spec's defaults and merges them over the defaults. */
+/** The complete, validated parameters `createMethod` would build method `spec` with. */
 export function resolveMethodParams(spec: MethodSpec, params: Record<string, unknown> = {}): Record<string, unknown> {
-  const known = Object.keys(spec.defaults);
-  for (const name of Object.keys(params))
-    if (!known.includes(name))
-      throw new Error(`Unknown parameter '${name}' for method '${spec.id}'. Known parameters: ${known.join(', ') || '(none)'}`);
-  return { ...spec.defaults, ...params };
+  return parseMethodParams(spec.id, spec.params, params, spec.tunable);
 }
 
-/** A method instance with `params` merged over the spec's defaults. */
+/** A method instance with `params` validated and merged over the spec's defaults. */
 export function createMethod(id: string, params: Record<string, unknown> = {}): Method {
-  const spec = getMethodSpec(id);
-  return spec.create(resolveMethodParams(spec, params));
+  return getMethodSpec(id).create(params);
 }
 
 /** Removes a registration (tests, plugins being reloaded); unknown id → error listing known ids. */
