@@ -102,9 +102,9 @@ describe('the BUSI vs BreastMNIST section', () => {
     const t = text(resolutionSection(summarize(results), predictions, 'balanced_accuracy', ['zero-bias-cae']));
     // Matched task, fold means: BUSI balanced (0.625 + 1)/2 = 81.25 → 81.3, accuracy (4/6 + 1)/2 = 83.3;
     // BreastMNIST balanced (0.75 + 0.5)/2 = 62.5, accuracy 62.5. Differences +18.75 → +18.8 and +20.8.
-    expect(t).toMatch(/zero-bias-cae \| all \| 81\.3 \[[^\]]*\] \| 62\.5 \[[^\]]*\] \| \+18\.8 ± [\d.]+ \| 83\.3 \[[^\]]*\] \| 62\.5 \[[^\]]*\] \| \+20\.8 ± [\d.]+ \|/);
+    expect(t).toMatch(/zero-bias-cae \| all labels \| 81\.3 \[[^\]]*\] \| 62\.5 \[[^\]]*\] \| \+18\.8 ± [\d.]+ \| 83\.3 \[[^\]]*\] \| 62\.5 \[[^\]]*\] \| \+20\.8 ± [\d.]+ \|/);
     // Own task: BUSI (0.6 + 0.7)/2 = 65.0, BreastMNIST (0.75 + 0.55)/2 = 65.0 → ±0.0 (not −0.0 from rounding error).
-    expect(t).toMatch(/zero-bias-cae \| all \| 65\.0 \[[^\]]*\] \| 65\.0 \[[^\]]*\] \| ±0\.0 ± [\d.]+ \|/);
+    expect(t).toMatch(/zero-bias-cae \| all labels \| 65\.0 \[[^\]]*\] \| 65\.0 \[[^\]]*\] \| ±0\.0 ± [\d.]+ \|/);
     // Two folds give a CI wider than [0, 1]: the matched-task scores are proportions, so it is clipped.
     expect(t).toContain('81.3 [0.0, 100.0]');
     expect(t).toContain('Matched task: malignant against benign-or-normal');

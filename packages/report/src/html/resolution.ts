@@ -5,7 +5,7 @@
  */
 import { metricName } from '../charts/theme.js';
 import { listAnchors } from '../anchors.js';
-import { compareBudgets, type Budget, type PredictionRow, type ResultRow } from '../results/types.js';
+import { compareBudgets, formatBudget, type Budget, type PredictionRow, type ResultRow } from '../results/types.js';
 import { summarize, type Summary } from '../summary.js';
 import { DASH, esc, note, notes, section, table } from './format.js';
 
@@ -120,7 +120,6 @@ function differenceText(c: ResolutionCell): string {
   return `${clear ? `<b>${text}</b>` : text} <small>± ${h.toFixed(1)}</small>`;
 }
 
-const budgetText = (b: Budget) => (b === 'all' ? 'all' : `${b} / class`);
 
 /** One row per method × budget found in any group; a group lacking that cell shows dashes. */
 function cellsTable(groups: ResolutionCell[][]): string {
@@ -128,7 +127,7 @@ function cellsTable(groups: ResolutionCell[][]): string {
   const keys = new Map<string, ResolutionCell>();
   for (const g of groups) for (const c of g) if (!keys.has(keyOf(c))) keys.set(keyOf(c), c);
   const header = ['method', 'labels', ...groups.flatMap((g) => [`${esc(metricName(g[0].metric))}: BUSI (256 → 224 px)`, 'BreastMNIST (28 → 224 px)', 'BUSI − BreastMNIST (points)'])];
-  const rows = [...keys].map(([key, first]) => [esc(first.method), esc(budgetText(first.budget)), ...groups.flatMap((g) => {
+  const rows = [...keys].map(([key, first]) => [esc(first.method), esc(formatBudget(first.budget)), ...groups.flatMap((g) => {
     const c = g.find((x) => keyOf(x) === key);
     return c ? [percent(c.high), percent(c.low), differenceText(c)] : [DASH, DASH, DASH];
   })]);
