@@ -1,6 +1,7 @@
 /**
  * Backbone feature extraction speed at 224: MobileNetV2 1.0 (default tap) and MobileNet v1 0.25,
- * batch sizes 1/8/32, on wasm (one thread) and, for the ratio, on cpu (a few batches).
+ * batch sizes 1/8/32, on wasm (one thread), on webgpu with UDTL_BACKEND=webgpu, and, for the ratio,
+ * on cpu (a few batches).
  * Targets: wasm ≥ 20 images/s (V2), ≥ 60 images/s (v1 0.25). Also times model loading.
  *   node --import tsx bench/backbones.bench.ts [--quick]
  */
@@ -12,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { ImageBatch } from '@udtl/datasets';
+import { initBackend } from '../src/backend/index.js';
 import { extractTap, loadBackbone } from '../src/backbones/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -37,9 +39,10 @@ async function timeLoad(label: string, f: () => Promise<{ dispose(): void }>): P
   bb.dispose();
 }
 
-async function run(backend: 'wasm' | 'cpu'): Promise<void> {
+async function run(backend: 'wasm' | 'cpu' | 'webgpu'): Promise<void> {
   if (backend === 'wasm') setThreadsCount(1);
-  await tf.setBackend(backend);
+  if (backend === 'webgpu') console.error(`  webgpu: ${JSON.stringify((await initBackend({ force: 'webgpu' })).adapter)}`);
+  else await tf.setBackend(backend);
   await tf.ready();
   const cache = join(tmpdir(), `udtl-bench-backbones-${process.pid}`);
   if (backend === 'wasm') {
@@ -51,7 +54,7 @@ async function run(backend: 'wasm' | 'cpu'): Promise<void> {
     const bb = await loadBackbone(id, { cacheDir: cache });
     for (const batch of [1, 8, 32]) {
       // wasm: about 64 images per setting (fewer with --quick); cpu: one or two batches.
-      const reps = backend === 'cpu' || quick ? (batch === 1 ? 2 : 1) : Math.max(2, Math.round(64 / batch));
+      const reps = backend === 'cpu' || quick ? (batch === 1 ? 2 : 1) : Math.max(2, Math.round((backend === 'webgpu' ? 16 : 64) / batch));
       const images = randomBatch(batch, batch);
       extractTap(bb, undefined, images).dispose(); // warm-up: kernel setup, first allocations
       const t = performance.now();
@@ -71,6 +74,8 @@ async function run(backend: 'wasm' | 'cpu'): Promise<void> {
 }
 
 await run('wasm');
+// `--backend webgpu` (bench/run.ts) or UDTL_BACKEND=webgpu: its rows too, on whatever adapter starts.
+if (process.env.UDTL_BACKEND === 'webgpu') await run('webgpu');
 await run('cpu');
 
 const rate = (r: Row) => r.images / r.seconds;
@@ -83,7 +88,7 @@ console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   const cpu = rows.find((c) => c.backend === 'cpu' && c.backbone === r.backbone && c.batch === r.batch);
   const target = r.backend === 'wasm' ? `≥ ${TARGETS[r.backbone]}${rate(r) >= TARGETS[r.backbone] ? ' ✓' : ' ✗'}` : '';
-  const ratio = r.backend === 'wasm' && cpu ? `${(rate(r) / rate(cpu)).toFixed(1)}x` : '';
+  const ratio = r.backend !== 'cpu' && cpu ? `${(rate(r) / rate(cpu)).toFixed(1)}x` : '';
   console.log(`| ${r.backend} | ${r.backbone} | ${r.batch} | ${r.images} | ${rate(r).toFixed(1)} | ${cpuRate(r).toFixed(1)} | ${target} | ${ratio} |`);
 }
 console.log('\nLoading (wasm):');
