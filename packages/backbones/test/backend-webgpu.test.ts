@@ -11,19 +11,29 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findWebGpuAdapter, initBackend, skippedBackends, webGpuAdapterMode } from '../src/backend/index.js';
 
-const saved = { backend: process.env.UDTL_BACKEND, adapter: process.env.UDTL_WEBGPU_ADAPTER };
-delete process.env.UDTL_BACKEND;
-delete process.env.UDTL_WEBGPU_ADAPTER;
+const VARS = ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER', 'UDTL_WEBGPU_AUTO'] as const;
+const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
+const clearVars = () => VARS.forEach((v) => delete process.env[v]);
+clearVars();
 afterAll(() => {
-  if (saved.backend != null) process.env.UDTL_BACKEND = saved.backend;
-  if (saved.adapter != null) process.env.UDTL_WEBGPU_ADAPTER = saved.adapter;
+  for (const v of VARS) if (saved[v] != null) process.env[v] = saved[v];
 });
+
+/** Runs `f` with UDTL_WEBGPU_ADAPTER set, then clears it. */
+async function withAdapterMode<T>(mode: string, f: () => Promise<T>): Promise<T> {
+  process.env.UDTL_WEBGPU_ADAPTER = mode;
+  try {
+    return await f();
+  } finally {
+    delete process.env.UDTL_WEBGPU_ADAPTER;
+  }
+}
 
 const required = process.env.UDTL_REQUIRE_WEBGPU === '1';
 const why = (err: unknown) => (err as Error).message;
-/** Whether an adapter starts here, asked for by name (software allowed) and in the plain chain (GPU only). */
+/** Whether an adapter starts here when webgpu is asked for by name (a GPU, else software), and whether a real GPU does. */
 const softwareUnavailable = await findWebGpuAdapter(true).then(() => undefined, why);
-const hardwareUnavailable = await findWebGpuAdapter(false).then(() => undefined, why);
+const hardwareUnavailable = await withAdapterMode('hardware', () => findWebGpuAdapter(true)).then(() => undefined, why);
 if (softwareUnavailable != null && !required) console.warn(`skipping the webgpu backend tests: ${softwareUnavailable}`);
 
 /** Seeded uniform values in [-1, 1), made on cpu so every backend gets identical inputs. */
@@ -58,10 +68,22 @@ function relErr(got: Float32Array, ref: Float32Array): number {
   return maxDiff / maxRef;
 }
 
+/** Makes the next plain initBackend() run the chain again (it keeps a backend that is still tfjs's active one). */
+async function chainAgain() {
+  await initBackend({ force: 'cpu' });
+  await initBackend({ force: 'wasm' });
+  await tf.setBackend('cpu');
+  return initBackend();
+}
+
 describe('webgpu candidate selection', () => {
-  afterEach(() => {
-    delete process.env.UDTL_BACKEND;
-    delete process.env.UDTL_WEBGPU_ADAPTER;
+  afterEach(clearVars);
+
+  it('the plain chain does not try webgpu on its own, and says why and how to ask for it', async () => {
+    const info = await chainAgain();
+    expect(info.name).not.toBe('webgpu');
+    const line = skippedBackends().find((s) => s.startsWith('webgpu: '));
+    expect(line).toMatch(/^webgpu: not tried automatically \(the methods still read tensors synchronously.*UDTL_BACKEND=webgpu asks for it, UDTL_WEBGPU_AUTO=1/);
   });
 
   it('UDTL_WEBGPU_ADAPTER must be auto, hardware or software', async () => {
@@ -70,12 +92,9 @@ describe('webgpu candidate selection', () => {
     await expect(initBackend({ force: 'webgpu' })).rejects.toThrow(/backend "webgpu" .* failed to initialise: UDTL_WEBGPU_ADAPTER='gpu0'/);
   });
 
-  it.skipIf(hardwareUnavailable == null)('without a GPU the plain chain skips webgpu with a one-line reason', async () => {
-    // Make the next plain call run the chain again (it keeps a backend that is still tfjs's active one).
-    await initBackend({ force: 'cpu' });
-    await initBackend({ force: 'wasm' });
-    await tf.setBackend('cpu');
-    const info = await initBackend();
+  it.skipIf(hardwareUnavailable == null)('UDTL_WEBGPU_AUTO=1 without a GPU: the chain skips webgpu with a one-line reason, never the software adapter', async () => {
+    process.env.UDTL_WEBGPU_AUTO = '1';
+    const info = await chainAgain();
     expect(info.name).not.toBe('webgpu');
     expect(info.adapter).toBeUndefined();
     const line = skippedBackends().find((s) => s.startsWith('webgpu: '));
@@ -119,6 +138,13 @@ describe.skipIf(softwareUnavailable != null && !required)('webgpu backend on the
     } finally {
       delete process.env.UDTL_BACKEND;
     }
+  });
+
+  it('UDTL_WEBGPU_ADAPTER=software lets the plain chain pick the software adapter', async () => {
+    const info = await withAdapterMode('software', chainAgain);
+    expect(info.name).toBe('webgpu');
+    expect(info.adapter).toMatchObject({ backendType: 'opengles', software: true });
+    expect(skippedBackends()).toEqual([]);
   });
 
   it('a GPU tensor read synchronously fails with a message that says what to do', async () => {
