@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import '@udtl/baselines';
 import { SHARD_MAX_BYTES } from '@udtl/core';
+import { configHash, parseConfig } from '../src/config.js';
 import { checkJobFits, estimateJobMemory, estimateWorkerMemory, parseMemory, WORKER_BASE_BYTES, workersForMemory } from '../src/memory.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -39,6 +40,12 @@ describe('memory budget', () => {
     // A smaller input scales the tap: mobilenet-v1-0.25 at 64 px has 2×2×256 maps at its default tap.
     const small = estimateJobMemory('zero-bias-cae', { backbone: 'mobilenet-v1-0.25', inputSize: 64, tap: 'conv_pw_13_relu', grid: [{ layers: 1, kernelSize: 1, filters: 512 }] }, { nTrain: 10, nTest: 1 });
     expect(small.parts.find((p) => p.what.includes('CAE'))!.what).toMatch(/maps of 2×2×256/);
+  });
+
+  it('is a config field that does not change the run folder', () => {
+    const base = { name: 'x', datasets: ['mednist-tiny'], methods: ['transfer-learned'] };
+    expect(parseConfig({ ...base, memoryBudget: '16G' }).memoryBudget).toBe('16G');
+    expect(configHash(parseConfig({ ...base, memoryBudget: 4 }))).toBe(configHash(parseConfig(base)));
   });
 
   it('picks workers from memory as well as cores', () => {
