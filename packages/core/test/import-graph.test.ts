@@ -93,7 +93,7 @@ const FOLDER_RANK: Record<string, Record<string, number>> = {
  */
 FOLDER_RANK.datasets = {
   'types.ts': 0, 'sources.ts': 0, 'paths.ts': 0, 'fsutil.ts': 0, 'npy.ts': 0, 'seeds.ts': 0, 'stratify.ts': 0,
-  'registry.ts': 1, 'medmnist-info.ts': 1, 'decode.ts': 1, 'duplicates.ts': 1, 'npzdataset.ts': 1, 'phash.ts': 1, 'imageset.ts': 1,
+  'fold-balance.ts': 1, 'registry.ts': 1, 'medmnist-info.ts': 1, 'decode.ts': 1, 'duplicates.ts': 1, 'npzdataset.ts': 1, 'phash.ts': 1, 'imageset.ts': 1,
   fetch: 2, 'download.ts': 2, 'builtin.ts': 2, 'folds.ts': 2, 'imagefolder.ts': 2,
   'dataset.ts': 3,
   'groups.ts': 4, 'inspect.ts': 4,

@@ -1,4 +1,5 @@
 import { compareIds } from './duplicates.js';
+import { balanceClassShares, FOLD_SIZE_TOLERANCE, type FoldGroup } from './fold-balance.js';
 import { rngFor } from './seeds.js';
 import { dealIntoFolds, shuffleClasses, shuffled, takeFromClasses } from './stratify.js';
 import type { BudgetedFold, Fold, LabelBudget, Sample } from './types.js';
@@ -131,11 +132,17 @@ function assertUniqueIds(samples: readonly Sample[]): void {
  * fold. With no group of two or more it is exactly `stratifiedKFold`. Otherwise, per repeat, the
  * groups are taken largest first (equal sizes in a seeded random order) and each is put in the
  * fold where it least increases Σ_class (count − target)², target = class size / k; ties go to the
- * smaller fold, then the lower index. Singletons come last and fill each fold's class deficits,
- * so class proportions stay close to stratified.
+ * smaller fold, then the lower index. Singletons come last and fill each fold's class deficits.
+ * Then `balanceClassShares` moves whole groups between folds, keeping every fold within
+ * ±sizeTolerance of N/k, while that lowers the worst deviation of a class's share in a fold from
+ * its share overall: a group holding much of its class needs a larger fold to keep shares close.
  */
-export function groupedStratifiedKFold(samples: readonly Sample[], groupOf: ReadonlyMap<string, string>, options: KFoldOptions): Fold[] {
-  const { k, repeats = 1, seed } = options;
+export function groupedStratifiedKFold(
+  samples: readonly Sample[],
+  groupOf: ReadonlyMap<string, string>,
+  options: KFoldOptions & { sizeTolerance?: number },
+): Fold[] {
+  const { k, repeats = 1, seed, sizeTolerance: tolerance = FOLD_SIZE_TOLERANCE } = options;
   if (!Number.isInteger(k) || k < 2) throw new Error(`groupedStratifiedKFold: k must be an integer ≥ 2, got ${k}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`groupedStratifiedKFold: repeats must be an integer ≥ 1, got ${repeats}`);
   assertUniqueIds(samples);
@@ -156,7 +163,7 @@ export function groupedStratifiedKFold(samples: readonly Sample[], groupOf: Read
     const order = shuffled(keys, rngFor('grouped-folds', seed, r)).sort((a, b) => members.get(b)!.length - members.get(a)!.length);
     const counts = Array.from({ length: k }, () => new Float64Array(labels.length));
     const sizes = new Array<number>(k).fill(0);
-    const testOf = new Map<string, number>();
+    const placed = new Map<string, FoldGroup>();
     for (const key of order) {
       const add = new Float64Array(labels.length);
       for (const s of members.get(key)!) add[column.get(s.label)!]++;
@@ -168,8 +175,12 @@ export function groupedStratifiedKFold(samples: readonly Sample[], groupOf: Read
       }
       for (let c = 0; c < labels.length; c++) counts[best][c] += add[c];
       sizes[best] += members.get(key)!.length;
-      for (const s of members.get(key)!) testOf.set(s.id, best);
+      placed.set(key, { perClass: add, size: members.get(key)!.length, fold: best });
     }
+    // Groups in key order, so that the search's ties do not depend on the seeded placement order.
+    balanceClassShares(keys.map((key) => placed.get(key)!), k, tolerance);
+    const testOf = new Map<string, number>();
+    for (const key of keys) for (const s of members.get(key)!) testOf.set(s.id, placed.get(key)!.fold);
     const all = [...testOf.keys()].sort(compareIds);
     for (let f = 0; f < k; f++) {
       if (!all.some((id) => testOf.get(id) === f)) throw new Error(`groupedStratifiedKFold: fold ${f} got no images (one group holds most of the data?)`);

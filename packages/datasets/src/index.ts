@@ -11,6 +11,7 @@ export * from './duplicates.js';
 export * from './seeds.js';
 export * from './stratify.js';
 export * from './folds.js';
+export * from './fold-balance.js';
 export * from './phash.js';
 export * from './groups.js';
 export * from './imageset.js';

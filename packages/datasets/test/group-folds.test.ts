@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldGroups, groupedStratifiedKFold, loadDataset, mulberry32, stratifiedKFold, type Fold, type Sample } from '../src/index.js';
+import { balanceClassShares, foldGroups, groupedStratifiedKFold, loadDataset, mulberry32, stratifiedKFold, type Fold, type FoldGroup, type Sample } from '../src/index.js';
 import { hasFull } from './helpers.js';
 
 /** 300 samples, 3 classes (150/100/50), in groups of 1–6 of mixed labels. */
@@ -70,7 +70,67 @@ describe('groupedStratifiedKFold', () => {
   });
 });
 
+describe('balanceClassShares', () => {
+  // Two folds of 50, two classes of 50. Class 0 has one group of 30 (60% of the class), the rest are singletons.
+  // Start: fold 0 = the group + 20 class-1 images (class 0 share 60%, 10 points over 50%); fold 1 = 20 + 30.
+  const start = (): FoldGroup[] => [
+    { perClass: Float64Array.of(30, 0), size: 30, fold: 0 },
+    ...Array.from({ length: 20 }, () => ({ perClass: Float64Array.of(1, 0), size: 1, fold: 1 })),
+    ...Array.from({ length: 20 }, () => ({ perClass: Float64Array.of(0, 1), size: 1, fold: 0 })),
+    ...Array.from({ length: 30 }, () => ({ perClass: Float64Array.of(0, 1), size: 1, fold: 1 })),
+  ];
+  const sizes = (groups: FoldGroup[]) => [0, 1].map((f) => groups.filter((g) => g.fold === f).reduce((n, g) => n + g.size, 0));
+
+  it('reaches the best worst share the size bound allows, moving whole groups only', () => {
+    // ±20% (40..60 images): fold 0 takes 10 more class-1 images, 30/60 and 20/40, both exactly 50%.
+    const wide = start();
+    expect(balanceClassShares(wide, 2, 0.2)).toBeCloseTo(0, 12);
+    expect(sizes(wide)).toEqual([60, 40]);
+    expect(wide[0].fold).toBe(0);
+    // ±10% (45..55): the best is 5 moved, 30/55 and 20/45: max(4.55, 5.56) = 5.56 points.
+    const narrow = start();
+    expect(balanceClassShares(narrow, 2, 0.1) * 100).toBeCloseTo((0.5 - 20 / 45) * 100, 9);
+    expect(sizes(narrow)).toEqual([55, 45]);
+  });
+
+  it('never makes the worst share worse, and refuses a bad tolerance', () => {
+    const balanced = [0, 1].flatMap((f) => [{ perClass: Float64Array.of(5, 0), size: 5, fold: f }, { perClass: Float64Array.of(0, 5), size: 5, fold: f }]);
+    expect(balanceClassShares(balanced, 2)).toBe(0);
+    expect(balanced.map((g) => g.fold)).toEqual([0, 0, 1, 1]);
+    expect(() => balanceClassShares(start(), 2, 1)).toThrow(/tolerance must be in \[0, 1\), got 1/);
+  });
+});
+
+describe('groupedStratifiedKFold and class shares', () => {
+  it('keeps ordinary groups within 2 points of the overall class shares', () => {
+    const { samples: s, groupOf: g } = grouped(3);
+    const folds = groupedStratifiedKFold(s, g, { k: 5, seed: 2 });
+    const label = new Map(s.map((x) => [x.id, x.label]));
+    for (const f of folds) {
+      for (const [c, share] of [[0, 0.5], [1, 1 / 3], [2, 1 / 6]]) expect(Math.abs(f.test.filter((id) => label.get(id) === c).length / f.test.length - share) * 100).toBeLessThan(2);
+    }
+  });
+});
+
 describe.skipIf(!hasFull)('grouped folds on the new datasets', () => {
+  it('MedNIST (a 209-image near-duplicate group in a class of 500): worst class share within 12.5 points, folds within ±20%', async () => {
+    const ds = await loadDataset('mednist-3000', { download: false });
+    const g = await foldGroups(ds);
+    const folds = groupedStratifiedKFold(ds.samples, g.groupOf, { k: 5, seed: 2611 });
+    const label = new Map(ds.samples.map((s) => [s.id, s.label]));
+    const classes = [...new Set(ds.samples.map((s) => s.label))];
+    let worst = 0;
+    for (const f of folds) {
+      expect(Math.abs(f.test.length / (ds.samples.length / 5) - 1)).toBeLessThanOrEqual(0.2);
+      for (const c of classes) {
+        const overall = ds.samples.filter((s) => s.label === c).length / ds.samples.length;
+        worst = Math.max(worst, Math.abs(f.test.filter((id) => label.get(id) === c).length / f.test.length - overall));
+      }
+    }
+    // 209 images in a fold of at most 1.2·N/5 is 29.1% of it, against 16.7% overall: 12.4 points is the floor.
+    expect(worst * 100).toBeLessThan(12.5);
+  }, 120_000);
+
   it('COVID-CT: no source paper or figure is split across folds', async () => {
     const ds = await loadDataset('covid-ct', { download: false });
     expect(ds.samples).toHaveLength(746);
