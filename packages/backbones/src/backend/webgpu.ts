@@ -177,9 +177,16 @@ function explainSyncReads(backend: { readSync(dataId: object): unknown }): void 
       return readSync(dataId);
     } catch (err) {
       if (!/OffscreenCanvas/.test(String(err))) throw err;
-      throw new Error('webgpu backend: dataSync()/arraySync() of a GPU tensor cannot run in Node (no OffscreenCanvas); use `await tensor.data()`');
+      throw new Error(`webgpu backend: dataSync()/arraySync() of a GPU tensor cannot run in Node (no OffscreenCanvas); use \`await tensor.data()\`${callSite()}`);
     }
   };
+}
+
+/** ' (at file:line)' of the first caller outside tfjs, so the message names the read to make asynchronous. */
+function callSite(): string {
+  const frame = (new Error().stack ?? '').split('\n').slice(1).find((l) => !/node_modules|tfjs-|webgpu\.[jt]s|node:internal/.test(l));
+  const where = frame?.match(/\(?([^()\s]+:\d+):\d+\)?\s*$/)?.[1];
+  return where ? ` (at ${where.replace(/^file:\/\//, '')})` : '';
 }
 
 let active: { backend: tf.KernelBackend; record: WebGpuAdapter } | undefined;
