@@ -5,24 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { jobKey, type JobResult } from '@udtl/results';
 import { RunStore } from '../src/store.js';
 
+/** A stored job: what the store keys and reads back (the file formats are @udtl/results' tests). */
 function result(over: Partial<JobResult>): JobResult {
-  const job = { dataset: 'd1', method: 'm', fold: 0 as number | 'official', repeat: 0, budget: 5 as number | 'all', seed: 0, ...over };
-  return {
-    ...job,
-    key: jobKey(job),
-    status: 'ok',
-    methodId: 'm',
-    params: {},
-    chosen: {},
-    backend: { name: 'cpu', gpu: false },
-    metrics: { accuracy: 0.5, auc: NaN },
-    fitSeconds: 1,
-    predictSeconds: 0.1,
-    classNames: ['a', 'b, "c"'],
-    predictions: { ids: ['x 1.png', 'y(2).png'], truth: [0, 1], proba: [[0.9, 0.1], [0.3, 0.7]] },
-    finishedAt: new Date(0).toISOString(),
-    ...over,
-  } as JobResult;
+  const job = { dataset: 'd1', method: 'm', fold: 0, repeat: 0, budget: 5, seed: 0, draw: 0, ...over } as JobResult;
+  const base = { key: jobKey(job), status: 'ok', methodId: 'm', params: {}, chosen: {}, backend: { name: 'cpu', gpu: false }, fitSeconds: 1, predictSeconds: 0.1 };
+  return { ...job, ...base, metrics: {}, classNames: ['a'], finishedAt: new Date(0).toISOString(), ...over } as JobResult;
 }
 
 describe('run store', () => {
