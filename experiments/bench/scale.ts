@@ -4,7 +4,7 @@
  * cache, then one transfer-learned and one zero-bias-cae job per fold (2 folds, 20 labels per
  * class, one worker). Prints throughput, wall time and peak RSS (main process and worker) per size.
  *
- *   pnpm --filter @udtl/experiments bench:scale [--sizes 10000,30000,100000] [--input 64] [--keep]
+ *   pnpm --filter @udtl/experiments bench:scale [--sizes 10000,30000,100000] [--input 64] [--backbone B --tap T] [--keep]
  *
  * Build first (`pnpm build`): the runner runs from experiments/dist. The backbone is MobileNet v1
  * 0.25 at a small input (default 64 px, maps 2×2×256 at its last tap) so that 100,000 images fit a
@@ -29,6 +29,8 @@ function arg(name: string, fallback: string): string {
 }
 const sizes = arg('sizes', '10000,30000,100000').split(',').map(Number);
 const inputSize = Number(arg('input', '64'));
+const backbone = arg('backbone', 'mobilenet-v1-0.25');
+const tap = arg('tap', 'conv_pw_13_relu');
 const keep = process.argv.includes('--keep');
 if (sizes.some((n) => !(Number.isInteger(n) && n >= 100))) throw new Error(`--sizes must be whole numbers ≥ 100, got ${arg('sizes', '')}`);
 
@@ -152,10 +154,9 @@ interface Row {
 
 async function runSize(n: number): Promise<Row> {
   const gen = await makeFolder(n, inputSize);
-  const work = join(ROOT, `run-${n}-${inputSize}`);
+  const work = join(ROOT, `run-${n}-${inputSize}-${backbone}`);
   rmSync(work, { recursive: true, force: true }); // a cold feature cache and a fresh run folder
   mkdirSync(work, { recursive: true });
-  const tap = 'conv_pw_13_relu';
   const config = {
     name: `scale-${n}`,
     datasets: [{ id: `scale-${n}`, path: gen.dir }],
@@ -166,7 +167,7 @@ async function runSize(n: number): Promise<Row> {
     folds: 2,
     budgets: [20],
     seeds: [0],
-    backbone: 'mobilenet-v1-0.25',
+    backbone,
     inputSize,
     nearDuplicates: 'ignore',
   };
@@ -212,7 +213,7 @@ async function runSize(n: number): Promise<Row> {
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-console.log(`scale bench: mobilenet-v1-0.25 at ${inputSize} px (tap conv_pw_13_relu), 4 classes, 2 folds × 20 labels/class, transfer-learned + zero-bias-cae (1 layer 1×1 → 512, 2 epochs, caeMaxMaps 4096), 1 worker, cold cache`);
+console.log(`scale bench: ${backbone} at ${inputSize} px (tap ${tap}), 4 classes, 2 folds × 20 labels/class, transfer-learned + zero-bias-cae (1 layer 1×1 → 512, 2 epochs, caeMaxMaps 4096), 1 worker, cold cache`);
 console.log('| images | generate | preflight | preparation (images/s) | 4 jobs | wall | peak RSS main | peak RSS worker | outcome |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const n of sizes) {
