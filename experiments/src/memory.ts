@@ -7,7 +7,7 @@
 import { totalmem } from 'node:os';
 import { getBackbone, getMethodSpec, pooledDim, SHARD_MAX_BYTES, type PoolMode } from '@udtl/core';
 
-/** A worker's fixed cost: Node, the tfjs backend's heap, onnxruntime and a backbone (RSS of an idle quick-run worker, rounded up). */
+/** A worker's fixed cost, a conservative allowance: Node, the tfjs backend's heap, onnxruntime and a backbone (the scale bench prints what workers reach). */
 export const WORKER_BASE_BYTES = 1.0 * 2 ** 30;
 /** Default budget when none is given: this share of the machine's memory. */
 export const DEFAULT_BUDGET_SHARE = 0.8;
