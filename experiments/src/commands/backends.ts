@@ -10,8 +10,12 @@ export async function run(args: string[]): Promise<number> {
   if (p.positional[0] !== 'list') throw new Error(`usage: udtl backends list [--json] (got '${p.positional.join(' ')}')`);
   checkPositional(p, 1, 'usage: udtl backends list [--json]');
   const probes = await core.probeBackends();
-  const requested = process.env.UDTL_BACKEND?.trim();
-  const chosen = requested || probes.find((b) => b.starts)?.name;
+  const requested = process.env.UDTL_BACKEND?.trim() || undefined;
+  const asked = probes.find((b) => b.name === requested);
+  if (requested && !asked) throw new Error(`UDTL_BACKEND='${requested}' is not one of ${probes.map((b) => b.name).join(', ')}`);
+  // Asked for by name, a candidate starts as it does 'when asked' (webgpu may then take the software adapter).
+  const askedStarts = asked ? (asked.whenAsked ?? asked).starts : false;
+  const chosen = requested ? (askedStarts ? requested : undefined) : probes.find((b) => b.starts)?.name;
   if (p.flags.has('json')) {
     console.log(JSON.stringify({ candidates: probes, chosen: chosen ?? null, chosenBy: requested ? 'UDTL_BACKEND' : 'chain' }, null, 2));
     return 0;
@@ -26,7 +30,9 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     chosen
       ? `chosen here: ${chosen}${requested ? ' (UDTL_BACKEND)' : ' (the first that starts)'}; override with UDTL_BACKEND=<name>`
-      : 'no backend starts here',
+      : requested
+        ? `UDTL_BACKEND=${requested} does not start here: ${(asked!.whenAsked ?? asked!).detail}`
+        : 'no backend starts here',
   );
   return chosen ? 0 : 1;
 }
