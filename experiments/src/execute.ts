@@ -6,7 +6,7 @@ import { classificationMetrics, jobKey, type Job, type JobBackend, type JobResul
 import { toLabelBudget, type JobGroup } from './jobs.js';
 import { checkJobFits, estimateJobMemory } from './memory.js';
 import { methodParams } from './methods.js';
-import type { RunStore, StoredResult } from './store.js';
+import type { RunStore } from './store.js';
 
 /** What a worker needs to run a group: the config plus the fold's ids (computed once, in the main thread). */
 export interface GroupTask {
@@ -134,7 +134,7 @@ export class Executor {
       if (JOB_DELAY_MS > 0) await new Promise((r) => setTimeout(r, JOB_DELAY_MS));
       const job: Job = { dataset: group.dataset, method: group.method, fold: group.fold, repeat: group.repeat, budget, seed: group.seed, draw };
       const base = { ...job, key: jobKey(job), dataHash, methodId: entry.id, params, backend, classNames, chosen: {} as Record<string, unknown> };
-      let result: StoredResult;
+      let result: JobResult;
       let model: core.FittedModel | undefined;
       try {
         const split = datasets.applyBudget(fold, ds.samples, toLabelBudget(budget), group.seed, draw);

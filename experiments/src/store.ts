@@ -5,9 +5,6 @@ import { atomicWriteFile } from '@udtl/datasets';
 import { jobKey, jobsJsonl, predictionsCsv, resultsCsv, type Job, type JobResult } from '@udtl/results';
 import { jobFileId } from './jobs.js';
 
-/** A job's result as stored: with the hash of the data it was computed on (absent in files of older versions). */
-export type StoredResult = JobResult & { dataHash?: string };
-
 /**
  * A run's folder. Each finished job is one JSON file under `jobs/`, written atomically, so a run
  * killed at any point resumes by skipping the files that exist; the CSVs and manifest are
@@ -18,7 +15,7 @@ export type StoredResult = JobResult & { dataHash?: string };
 export class RunStore {
   readonly jobsDir: string;
 
-  constructor(readonly dir: string, private readonly current: (r: StoredResult) => boolean = () => true) {
+  constructor(readonly dir: string, private readonly current: (r: JobResult) => boolean = () => true) {
     this.jobsDir = join(dir, 'jobs');
   }
 
@@ -37,12 +34,12 @@ export class RunStore {
     return done;
   }
 
-  async writeResult(result: StoredResult): Promise<void> {
+  async writeResult(result: JobResult): Promise<void> {
     await atomicWriteFile(this.jobPath(result), JSON.stringify(result));
   }
 
   /** Every readable job file of the current data; an unreadable one (should not happen with atomic writes) is skipped and reported. */
-  async readResults(onBad?: (file: string, err: Error) => void): Promise<StoredResult[]> {
+  async readResults(onBad?: (file: string, err: Error) => void): Promise<JobResult[]> {
     return (await this.readAll(onBad)).filter(this.current);
   }
 
@@ -53,13 +50,13 @@ export class RunStore {
     return stale;
   }
 
-  private async readAll(onBad?: (file: string, err: Error) => void): Promise<StoredResult[]> {
+  private async readAll(onBad?: (file: string, err: Error) => void): Promise<JobResult[]> {
     if (!existsSync(this.jobsDir)) return [];
     const files = (await readdir(this.jobsDir)).filter((f) => f.endsWith('.json')).sort();
-    const out: StoredResult[] = [];
+    const out: JobResult[] = [];
     for (const f of files) {
       try {
-        const r = JSON.parse(await readFile(join(this.jobsDir, f), 'utf8')) as StoredResult;
+        const r = JSON.parse(await readFile(join(this.jobsDir, f), 'utf8')) as JobResult;
         if (r.key !== jobKey(r)) throw new Error('key does not match its fields');
         out.push(r);
       } catch (err) {
@@ -75,7 +72,7 @@ export class RunStore {
  * hash; a file from before data hashes were stored counts when the dataset's content hash is the
  * one the folder's previous manifest recorded (`before`).
  */
-export function currentDataFilter(now: Map<string, { dataHash: string; contentHash: string }>, before: Map<string, string>): (r: StoredResult) => boolean {
+export function currentDataFilter(now: Map<string, { dataHash: string; contentHash: string }>, before: Map<string, string>): (r: JobResult) => boolean {
   return (r) => {
     const data = now.get(r.dataset);
     if (!data) return false;

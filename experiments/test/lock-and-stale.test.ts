@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jobKey, type JobResult } from '@udtl/results';
 import { lockRunFolder } from '../src/lock.js';
-import { RunStore, currentDataFilter, type StoredResult } from '../src/store.js';
+import { RunStore, currentDataFilter } from '../src/store.js';
 
-function stored(dataset: string, fold: number, dataHash?: string): StoredResult {
+function stored(dataset: string, fold: number, dataHash?: string): JobResult {
   const job = { dataset, method: 'm', fold, repeat: 0, budget: 'all' as const, seed: 0, draw: 0 };
   return {
     ...job, key: jobKey(job), status: 'ok', methodId: 'm', params: {}, chosen: {}, backend: { name: 'cpu', gpu: false },

@@ -3,10 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { atomicWriteFile } from '@udtl/datasets';
+import type { JobResult } from '@udtl/results';
 import type { GroupTask } from '../execute.js';
 import { openExecutor } from '../executors/open.js';
 import { preparedFile, readTaskList } from '../executors/slurm-files.js';
-import { RunStore, type StoredResult } from '../store.js';
+import { RunStore } from '../store.js';
 import { checkFlags, checkPositional, flag, parseArgs } from './args.js';
 
 export const summary = 'run one task of a run folder\'s job list (what each slurm array task runs; not for use by hand)';
@@ -102,7 +103,7 @@ async function group(list: Awaited<ReturnType<typeof readTaskList>>, at: number)
 function usable(file: string, dataHash: string): boolean {
   if (!existsSync(file)) return false;
   try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as StoredResult;
+    const r = JSON.parse(readFileSync(file, 'utf8')) as JobResult;
     return r.status === 'ok' && r.dataHash === dataHash;
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import type { GroupTask, PrepareTask, WorkerEnv } from '../execute.js';
-import { jobKey, type Job } from '@udtl/results';
-import type { RunStore, StoredResult } from '../store.js';
+import { jobKey, type Job, type JobResult } from '@udtl/results';
+import type { RunStore } from '../store.js';
 
 /** What a session hands an executor: the jobs not finished yet, as feature-preparation tasks and groups. */
 export interface GridWork {
@@ -36,7 +36,7 @@ export interface GridExecutor {
 }
 
 /** The result file of a job that did not produce one of its own (its worker or task died). */
-export function failedResult(job: Job, error: string, dataHash: string): StoredResult {
+export function failedResult(job: Job, error: string, dataHash: string): JobResult {
   return {
     ...job, key: jobKey(job), dataHash, status: 'failed', error, methodId: job.method, params: {}, chosen: {},
     backend: { name: 'unknown', gpu: false }, metrics: {}, fitSeconds: 0, predictSeconds: 0, classNames: [],

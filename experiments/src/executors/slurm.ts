@@ -6,10 +6,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { atomicWriteFile } from '@udtl/datasets';
 import type { Fold } from '@udtl/datasets';
-import { jobLabel } from '@udtl/results';
+import { jobLabel, type JobResult } from '@udtl/results';
 import { groupJobs } from '../jobs.js';
 import { Progress } from '../progress.js';
-import type { StoredResult } from '../store.js';
 import { devNull, failedResult, type GridExecutor, type GridOutcome, type GridWork } from './executor.js';
 import { clusterInfo, isActive, queueStates, sbatch, scancel, slurmVersion, type ClusterInfo } from './slurm-cli.js';
 import {
@@ -175,14 +174,14 @@ export class SlurmExecutor implements GridExecutor {
   private async follow(work: GridWork, sub: Submission, list: TaskList): Promise<GridOutcome> {
     const runDir = work.env.runDir;
     const jobs = submissionJobs(list, sub);
-    const finished = new Map<string, StoredResult>();
+    const finished = new Map<string, JobResult>();
     const readFinished = async () => {
       for (const j of jobs) {
         if (finished.has(j.key)) continue;
         const file = work.store.jobPath(j.job);
         if (!existsSync(file)) continue;
         try {
-          finished.set(j.key, JSON.parse(await readFile(file, 'utf8')) as StoredResult);
+          finished.set(j.key, JSON.parse(await readFile(file, 'utf8')) as JobResult);
         } catch {
           /* atomic writes: a file that exists is whole; anything else is read next time */
         }
