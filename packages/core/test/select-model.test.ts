@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { balancedAccuracy, createClassifier, matrixFromRows, selectC, selectModel, selectionRecord, selectionScore, type SelectionMetric } from '../src/classifiers/index.js';
-import { binaryAuc } from '../src/classifiers/selection-metric.js';
+import { binaryAuc } from '@udtl/results';
 import { C_REFERENCE_DIM, scaledCandidates } from '../src/method/probe.js';
 
 // Two feature sets of the same 40 images (30 vs 10): `signal` separates the classes, `noise`
@@ -94,7 +94,7 @@ describe('selection metrics', () => {
     expect(selectionScore('balanced_accuracy', truth, P, [0, 1, 2])).toBeCloseTo(0.5, 12);
     expect(selectionScore('macro_f1', truth, P, [0, 1, 2])).toBeCloseTo(0.49206349206349204, 12);
     expect(selectionScore('auc', truth, P, [0, 1, 2])).toBeCloseTo(0.5992063492063492, 12);
-    expect(binaryAuc([0.2, 0.8, 0.4, 0.4, 0.9], [false, true, true, false, true])).toBeCloseTo(0.9166666666666666, 12);
+    expect(binaryAuc([false, true, true, false, true], [0.2, 0.8, 0.4, 0.4, 0.9])).toBeCloseTo(0.9166666666666666, 12);
   });
   it('name a bad metric or shape', () => {
     expect(() => selectionScore('f2' as SelectionMetric, truth, P, [0, 1, 2])).toThrow(/unknown/);
