@@ -1,5 +1,5 @@
 /**
- * The `pnpm bench` runner every package's bench/run.ts calls: each named benchmark (all of them
+ * The `pnpm bench` runner of packages with several bench scripts (core, backbones): each named benchmark (all of them
  * without names) in a child process of its own, so each starts with clean memory and its own tfjs
  * backend. Figures are printed by the scripts themselves.
  */
