@@ -1,7 +1,7 @@
 /**
- * The `pnpm bench` runner of packages with several bench scripts (core, backbones): each named benchmark (all of them
- * without names) in a child process of its own, so each starts with clean memory and its own tfjs
- * backend. Figures are printed by the scripts themselves.
+ * The `pnpm bench` runner of the packages with several bench scripts (core, backbones): each named
+ * benchmark (all of them without names) in a child process of its own, so each starts with clean
+ * memory and its own tfjs backend. Figures are printed by the scripts themselves.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
