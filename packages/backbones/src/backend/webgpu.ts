@@ -16,7 +16,7 @@ export interface WebGpuAdapter {
   vendor: string;
   architecture: string;
   description: string;
-  /** Dawn's backend: 'vulkan' | 'metal' | 'd3d12' | 'opengles' ('default' when Dawn chose and did not say). */
+  /** Dawn's backend: 'vulkan' (Linux) | 'metal' (macOS) | 'd3d12' (Windows) | 'opengles' (the software adapter). */
   backendType: string;
   /** WebGPU feature level the device was created at. */
   featureLevel: 'core' | 'compatibility';
@@ -101,7 +101,9 @@ async function hardwareAdapter(dawn: DawnModule): Promise<Found> {
   if (adapter == null) {
     throw new Error('no GPU adapter (Dawn found no Vulkan/Metal/D3D12 device: check libvulkan1 and the GPU driver, e.g. `vulkaninfo --summary`)');
   }
-  const record = describeAdapter(adapter, process.platform === 'linux' ? 'vulkan' : 'default', 'core');
+  // Dawn does not report its backend; these are its defaults per platform (the ones it tries first).
+  const backendType = ({ linux: 'vulkan', darwin: 'metal', win32: 'd3d12' } as Record<string, string>)[process.platform] ?? 'default';
+  const record = describeAdapter(adapter, backendType, 'core');
   if (record.software) throw new Error(`the only adapter is a software one (${record.name})`);
   return { gpu, adapter, record };
 }
