@@ -20,7 +20,7 @@ export interface EngineInfo {
   /** 'onnxruntime' | 'tfjs' (or a registered extra). */
   name: string;
   version: string;
-  /** onnxruntime execution provider ('cpu', 'cuda') or tfjs backend ('wasm', 'cpu', 'tensorflow'). */
+  /** onnxruntime execution provider ('cpu', 'cuda', 'webgpu') or tfjs backend ('wasm', 'cpu', 'tensorflow', 'webgpu'). */
   provider: string;
   /** Compute threads, when known. */
   threads?: number;
@@ -39,14 +39,14 @@ export interface FrozenEngine extends EngineInfo {
   dispose(): Promise<void>;
 }
 
-export type OrtProvider = 'auto' | 'cpu' | 'cuda';
+export type OrtProvider = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 export interface FrozenEngineOptions {
   /** Engine name or 'auto' (default: UDTL_ENGINE, else auto). */
   engine?: string;
   /** onnxruntime intra-op threads (default: all cores). */
   threads?: number;
-  /** onnxruntime provider (default UDTL_ORT_PROVIDER, else auto: CUDA when installed and working, else CPU). */
+  /** onnxruntime provider (default UDTL_ORT_PROVIDER, else auto: CUDA when installed and working, else CPU; 'webgpu' only when named). */
   provider?: OrtProvider;
   /** Cache root for exported ONNX files (default cacheDir()). */
   cacheDir?: string;
@@ -136,10 +136,14 @@ function threadCount(threads: number | undefined): number {
   return t;
 }
 
-function chooseProviders(requested: OrtProvider | undefined): Array<'cpu' | 'cuda'> {
+/**
+ * 'webgpu' (onnxruntime-node's bundled WebGPU provider, its own Dawn on Vulkan/Metal/D3D12: no software
+ * fallback) runs only when asked for: auto never picks it, so default features stay on today's engines.
+ */
+function chooseProviders(requested: OrtProvider | undefined): Array<'cpu' | 'cuda' | 'webgpu'> {
   const p = requested ?? ((process.env.UDTL_ORT_PROVIDER?.trim() || 'auto') as OrtProvider);
-  if (p === 'cpu' || p === 'cuda') return [p];
-  if (p !== 'auto') throw new Error(`unknown onnxruntime provider '${p}'; known: auto, cpu, cuda`);
+  if (p === 'cpu' || p === 'cuda' || p === 'webgpu') return [p];
+  if (p !== 'auto') throw new Error(`unknown onnxruntime provider '${p}'; known: auto, cpu, cuda, webgpu`);
   return cudaProviderInstalled() ? ['cuda', 'cpu'] : ['cpu'];
 }
 
