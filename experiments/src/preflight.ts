@@ -137,6 +137,7 @@ export function checkSettings(options: Pick<PreflightOptions, 'outRoot' | 'dataD
   named('UDTL_BACKEND', core.listBackendCandidates());
   named('UDTL_ENGINE', ['auto', ...core.listFrozenEngines()]);
   named('UDTL_ORT_PROVIDER', ['auto', 'cpu', 'cuda', 'webgpu']);
+  named('UDTL_WEBGPU_ADAPTER', ['auto', 'hardware', 'software']);
   return problems;
 }
 

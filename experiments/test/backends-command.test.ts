@@ -1,7 +1,9 @@
 /** `udtl backends list`: each candidate, whether it starts here and why not, then the chain's choice. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { checkSettings } from '../src/preflight.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const env = { ...process.env };
@@ -44,5 +46,26 @@ describe('udtl backends list', () => {
     const r = udtl(['backends', 'show']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("usage: udtl backends list [--json] (got 'show')");
+  });
+});
+
+describe('preflight of the webgpu settings', () => {
+  it('refuses an unknown UDTL_WEBGPU_ADAPTER or UDTL_ORT_PROVIDER before the run starts, naming the known values', () => {
+    const saved = { a: process.env.UDTL_WEBGPU_ADAPTER, p: process.env.UDTL_ORT_PROVIDER };
+    try {
+      process.env.UDTL_WEBGPU_ADAPTER = 'gpu0';
+      process.env.UDTL_ORT_PROVIDER = 'webgl';
+      const problems = checkSettings({ outRoot: tmpdir(), dataDir: undefined });
+      expect(problems).toContain("UDTL_WEBGPU_ADAPTER='gpu0' is not one of auto, hardware, software");
+      expect(problems).toContain("UDTL_ORT_PROVIDER='webgl' is not one of auto, cpu, cuda, webgpu");
+      process.env.UDTL_WEBGPU_ADAPTER = 'software';
+      process.env.UDTL_ORT_PROVIDER = 'webgpu';
+      expect(checkSettings({ outRoot: tmpdir(), dataDir: undefined }).filter((p) => /UDTL_WEBGPU_ADAPTER|UDTL_ORT_PROVIDER/.test(p))).toEqual([]);
+    } finally {
+      for (const [k, v] of [['UDTL_WEBGPU_ADAPTER', saved.a], ['UDTL_ORT_PROVIDER', saved.p]] as const) {
+        if (v == null) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
