@@ -120,7 +120,6 @@ function differenceText(c: ResolutionCell): string {
   return `${clear ? `<b>${text}</b>` : text} <small>± ${h.toFixed(1)}</small>`;
 }
 
-
 /** One row per method × budget found in any group; a group lacking that cell shows dashes. */
 function cellsTable(groups: ResolutionCell[][]): string {
   const keyOf = (c: ResolutionCell) => `${c.method}\u0000${c.budget}`;
