@@ -83,7 +83,7 @@ const cpuRate = (r: Row) => r.images / r.cpuSeconds;
 console.log(`\nBackbone feature extraction at 224x224 (default taps), tfjs ${tf.version_core}, Node ${process.version}`);
 console.log('wasm: one thread (setThreadsCount(1)); input: uint8 ImageBatch → preprocess → tap, as extractTap does\n');
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (shared with other jobs: wall figures are pessimistic)\n`);
-console.log('| backend | backbone | batch | images | images/s (wall) | images per CPU-s | target (wall) | wasm/cpu |');
+console.log('| backend | backbone | batch | images | images/s (wall) | images per CPU-s | target (wall) | × cpu |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   const cpu = rows.find((c) => c.backend === 'cpu' && c.backbone === r.backbone && c.batch === r.batch);
