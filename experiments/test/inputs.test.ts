@@ -102,9 +102,9 @@ describe('issue 20 item 5: failed jobs say why in the terminal', () => {
     // A method package that always fails in fit, imported by file URL like any installed package.
     const core = pathToFileURL(join(ROOT, 'packages/core/dist/index.js')).href;
     const pkg = join(dir, 'failing-method.mjs');
-    writeFileSync(pkg, `import { registerMethod } from '${core}';
-registerMethod({ id: 'always-fails', description: 'test', defaults: {}, create: (params = {}) => ({ id: 'always-fails', params,
-  async fit({ labelled }) { throw new Error(labelled.labels.length > 20 ? 'too many labels for this test method' : 'too few labels for this test method'); } }) });\n`);
+    writeFileSync(pkg, `import { defineMethod, registerMethod, z } from '${core}';
+registerMethod(defineMethod({ id: 'always-fails', description: 'test', params: z.object({}), build: (params) => ({ id: 'always-fails', params,
+  async fit({ labelled }) { throw new Error(labelled.labels.length > 20 ? 'too many labels for this test method' : 'too few labels for this test method'); } }) }));\n`);
     const file = writeConfig('fails', { datasets: ['mednist-tiny'], methods: ['always-fails'], packages: [pkg], budgets: [2, 'all'] });
     const r = udtl(['run', '--config', file, '--out', join(dir, 'fails-out'), '--workers', '1']);
     expect(r.status).toBe(3);

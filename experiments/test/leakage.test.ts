@@ -13,12 +13,11 @@ import { RunStore } from '../src/store.js';
 /** Records every image a method is shown during fit (where all hyper-parameter selection happens). */
 const seenInFit: { job: string; ids: string[]; labelled: string[]; hashes: string[]; validation: string[] }[] = [];
 core.registerMethod(
-  {
+  core.defineMethod<{ Cs: number[] }>({
     id: 'spy-fit-images',
     description: 'test double: mean-colour features + logistic regression with C chosen by inner CV, recording what fit sees',
-    defaults: { Cs: [0.1, 1, 10] },
-    create(params = {}) {
-      const Cs = (params.Cs as number[]) ?? [0.1, 1, 10];
+    params: core.z.object({ Cs: core.z.array(core.z.number().positive()).default([0.1, 1, 10]).describe('C candidates') }),
+    build({ Cs }) {
       return {
         id: 'spy-fit-images',
         params: { Cs },
@@ -54,7 +53,7 @@ core.registerMethod(
         },
       };
     },
-  },
+  }),
   { replace: true },
 );
 
