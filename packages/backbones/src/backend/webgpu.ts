@@ -172,7 +172,8 @@ function defineWebGpuGlobals(globals: Record<string, unknown>, gpu: DawnGpu): vo
  * Node has no OffscreenCanvas, which tfjs-webgpu's synchronous read needs: without this, dataSync()
  * of a GPU-resident tensor fails deep inside tfjs with "OffscreenCanvas is not defined".
  */
-function explainSyncReads(backend: { readSync(dataId: object): unknown }): void {
+function explainSyncReads(backend: { readSync(dataId: object): unknown; hasReadSyncWarned?: boolean }): void {
+  backend.hasReadSyncWarned = true; // tfjs's "performance is poor" warning would precede the error below
   const readSync = backend.readSync.bind(backend);
   backend.readSync = (dataId: object) => {
     try {
