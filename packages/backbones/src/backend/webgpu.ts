@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** The adapter a webgpu backend runs on: recorded in BackendInfo, the manifest and every job. */
 export interface WebGpuAdapter {
-  /** Device name as the driver reports it, e.g. 'NVIDIA GeForce RTX 4090' or 'llvmpipe (LLVM 15.0.6, 256 bits)'. */
+  /** Device name as the driver reports it, e.g. 'NVIDIA GeForce RTX 4090', or Dawn's 'llvmpipe-llvm-15-0-6-256-bits-' for Mesa's renderer. */
   name: string;
   vendor: string;
   architecture: string;
