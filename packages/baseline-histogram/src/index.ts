@@ -1,7 +1,7 @@
 /**
  * A worked example of adding a baseline as its own workspace package (see the root README, "Adding
  * a baseline"): importing this module registers the method `intensity-histogram`. It uses core's
- * `fitProbe`, so it gets the project's model selection: a grid of 2 configurations × 4 C values
+ * `fitProbe`, so it gets the project's model selection: a grid of 2 configurations × 6 C values
  * chosen inside the training fold (or on an official val split), like every built-in method. Its
  * parameters are declared once, as a zod object (core passes `z` on), and checked by createMethod.
  */
@@ -17,7 +17,7 @@ export type IntensityHistogramParams = ProbeParams & {
   grid: Record<string, unknown>[];
 };
 
-const { classifier, cCandidates, innerFolds } = probeParams({ classifier: 'logistic', cCandidates: [0.01, 0.1, 1, 10], innerFolds: 3 });
+const { classifier, cCandidates, innerFolds } = probeParams({ classifier: 'logistic', cCandidates: [0.001, 0.01, 0.1, 1, 10, 100], innerFolds: 3 });
 
 export const intensityHistogram: MethodSpec<IntensityHistogramParams> = defineMethod<IntensityHistogramParams>({
   id: 'intensity-histogram',

@@ -112,11 +112,11 @@ describe('fine-tuned method', () => {
     expect(chosen.cut).toBe('block_16_project');
     expect(chosen.trainedLayers).toEqual(['Conv_1']);
     expect(chosen.trainedParameters).toBe(320 * 1280 + 1280 + 1280 * 6 + 6);
-    // Selection: 2 learning rates × 4 training lengths on the held-out primary metric (balanced accuracy by default)...
+    // Selection: 2 learning rates × 6 training lengths on the held-out primary metric (balanced accuracy by default)...
     expect(chosen.selection).toBe('held-out');
     expect(chosen.selectionMetric).toBe('balanced_accuracy');
     expect(chosen.candidates).toBe(chosen.scores.length);
-    expect(chosen.candidates).toBeLessThanOrEqual(8);
+    expect(chosen.candidates).toBeLessThanOrEqual(12);
     expect([{}, { learningRate: 1e-3 }]).toContainEqual(chosen.config);
     const scored = chosen.scores.filter((x: any) => x.score !== null).map((x: any) => x.score);
     expect(chosen.scores.find((x: any) => x.steps === chosen.selectionSteps && JSON.stringify(x.config) === JSON.stringify(chosen.config)).score).toBe(Math.max(...scored));
@@ -134,11 +134,11 @@ describe('fine-tuned method', () => {
     model.dispose();
     expect(shared.model.getLayer('Conv_1').getWeights()[0].dataSync()).toEqual(conv1Before);
 
-    // With an official validation split: the split scores the candidates, and the refit still uses every labelled image.
+    // With an official validation split: the split scores the candidates (1 configuration × 6 lengths of 8 steps: 1, 2, 3, 4, 6, 8), and the refit still uses every labelled image.
     const validation = ds.labelledSet(fold.test.slice(0, 12), opts);
     const onVal = await createMethod('fine-tuned', { grid: [{}], maxSteps: 8 }).fit({ labelled: ds.labelledSet(fold.labelled, opts), unlabelled: ds.images([], opts), validation }, { ...ctx, primaryMetric: 'accuracy' });
     const v = onVal.chosen() as Record<string, any>;
-    expect([v.selection, v.nHeldOut, v.candidates, v.selectionMetric, v.refitImagesSeen]).toEqual(['validation', 12, 4, 'accuracy', fold.labelled.length]);
+    expect([v.selection, v.nHeldOut, v.candidates, v.selectionMetric, v.refitImagesSeen]).toEqual(['validation', 12, 6, 'accuracy', fold.labelled.length]);
     onVal.dispose();
   }, 400_000);
 
@@ -155,7 +155,7 @@ describe('fine-tuned method', () => {
     expect(plannedSteps(p, 20)).toBe(24); // 8 epochs of 4 steps, capped at 24
     expect(plannedSteps({ ...p, maxSteps: 0 }, 20)).toBe(32);
     expect(plannedSteps({ ...p, maxSteps: 0 }, 640)).toBe(160);
-    expect(checkpointSteps(24)).toEqual([3, 6, 12, 24]);
+    expect(checkpointSteps(24)).toEqual([3, 6, 9, 12, 18, 24]);
     expect(checkpointSteps(2)).toEqual([1, 2]);
   });
 

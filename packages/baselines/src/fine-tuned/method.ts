@@ -69,7 +69,9 @@ export type FineTunedParams = {
 const TUNABLE = ['learningRate', 'backboneLearningRate', 'dropout', 'maxEpochs', 'classWeighting', 'augment'] as const;
 
 /** Training lengths scored per configuration: these fractions of the run's planned steps. */
-const CHECKPOINTS = [1 / 8, 1 / 4, 1 / 2, 1] as const;
+// Six lengths × two configurations = 12 candidates: the probes' 2 configurations × 6 C values
+// (an equal selection budget; the checkpoints of one run cost only a held-out forward pass each).
+const CHECKPOINTS = [1 / 8, 1 / 4, 3 / 8, 1 / 2, 3 / 4, 1] as const;
 
 const TRAIN_BLOCKS_RULE = "must be 'all' or a non-negative integer";
 

@@ -5,5 +5,5 @@
  * is validated with the method's other parameters (params.ts); `expandGrid` makes its configurations.
  */
 
-/** The project's budget of candidate configurations per method: 2 configurations × 4 C values. */
-export const SELECTION_BUDGET = 8;
+/** The project's budget of candidate configurations per method: 2 configurations × 6 C values (or 6 training lengths). */
+export const SELECTION_BUDGET = 12;
