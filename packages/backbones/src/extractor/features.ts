@@ -31,11 +31,11 @@ export function featureCacheKey(images: ImageSet, source: TapSource): FeatureCac
   };
 }
 
-function computeBatch(source: TapSource, batch: ImageBatch): FeatureMaps {
+async function computeBatch(source: TapSource, batch: ImageBatch): Promise<FeatureMaps> {
   const t = source.extract(batch);
   try {
     const [n, height, width, channels] = t.shape;
-    return { n, height, width, channels, data: t.dataSync() as Float32Array };
+    return { n, height, width, channels, data: (await t.data()) as Float32Array };
   } finally {
     t.dispose();
   }
@@ -117,7 +117,7 @@ export async function pooledTapFeatures(images: ImageSet, source: TapSource, poo
   let out: Matrix | undefined;
   let row = 0;
   for await (const maps of tapMapBatches(images, source, batchSize, opts)) {
-    const X = pooledFeatures(maps, pooled);
+    const X = await pooledFeatures(maps, pooled);
     out ??= { rows: images.ids.length, cols: X.cols, data: new Float64Array(images.ids.length * X.cols) };
     out.data.set(X.data, row * X.cols);
     row += X.rows;
@@ -157,8 +157,8 @@ export interface PooledOptions {
   batchSize?: number;
 }
 
-/** (Encoded and) pooled maps → one float64 row per map: the classifier's input. */
-export function pooledFeatures(maps: FeatureMaps, opts: PooledOptions): Matrix {
+/** (Encoded and) pooled maps → one float64 row per map: the classifier's input. Asynchronous: a GPU backend reads its tensors only so. */
+export async function pooledFeatures(maps: FeatureMaps, opts: PooledOptions): Promise<Matrix> {
   const { n, height: h, width: w, channels: c } = maps;
   const batchSize = opts.batchSize ?? 64;
   let out: Matrix | undefined;
@@ -170,8 +170,11 @@ export function pooledFeatures(maps: FeatureMaps, opts: PooledOptions): Matrix {
     });
     const cols = vectors.shape[1];
     out ??= { rows: n, cols, data: new Float64Array(n * cols) };
-    out.data.set(vectors.dataSync(), i * cols);
-    vectors.dispose();
+    try {
+      out.data.set(await vectors.data(), i * cols);
+    } finally {
+      vectors.dispose();
+    }
   }
   out ??= { rows: 0, cols: 0, data: new Float64Array(0) };
   for (let j = 0; j < out.data.length; j++) {
