@@ -142,10 +142,11 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
         const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
         const { cae, trainingMaps } = await this.trainCae(pk, poolIds, labelled.images, unlabelled, source, ctx);
         const densityMaps = await tapMaps(labelled.images.subset(labelled.images.ids.slice(0, DENSITY_MAPS)), source, opts);
+        const record = await caeRecord(cae, densityMaps);
         candidates.push({
           config: p.grid[k],
           features: (images) => pooledTapFeatures(images, source, { encoder: cae, pool: pk.pool }, opts),
-          chosen: () => ({ ...this.sourceRecord(source), ...caeRecord(cae, densityMaps), caeTrainingMaps: trainingMaps, caePoolImages: poolIds.length }),
+          chosen: () => ({ ...this.sourceRecord(source), ...record, caeTrainingMaps: trainingMaps, caePoolImages: poolIds.length }),
           dispose: () => ownsCae && cae.dispose(),
         });
       }
@@ -189,7 +190,7 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
     const opts = { cacheDir: ctx.cacheDir, batchSize: pk.extractBatchSize, log: ctx.log };
     const pool = await caeTrainingMaps(trainIds, sets, source, opts);
     const started = performance.now();
-    const cae = new ZeroBiasCAE(caeParams).fit(pool, { log: ctx.log });
+    const cae = await new ZeroBiasCAE(caeParams).fit(pool, { log: ctx.log });
     ctx.log?.(`${this.id}: CAE trained on ${pool.n} maps${pool.n < poolIds.length ? ` (capped by caeMaxMaps from ${poolIds.length})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     ctx.stages?.set(stageKey, cae, (c) => c.dispose());
     return { cae, trainingMaps: trainIds.length };
@@ -200,12 +201,16 @@ export abstract class CaeProbeMethod<P extends CaeProbeParams> implements Method
 const DENSITY_MAPS = 32;
 
 /** The CAE's training record (reconstruction loss per epoch, one list per layer) and the density of its codes on (up to DENSITY_MAPS of) the labelled maps. */
-function caeRecord(cae: ZeroBiasCAE, maps: FeatureMaps): Record<string, unknown> {
-  const density = tf.tidy(() => {
-    const n = Math.min(maps.n, DENSITY_MAPS);
-    const size = maps.height * maps.width * maps.channels;
-    return cae.codeDensity(tf.tensor4d(maps.data.subarray(0, n * size), [n, maps.height, maps.width, maps.channels]));
-  });
+async function caeRecord(cae: ZeroBiasCAE, maps: FeatureMaps): Promise<Record<string, unknown>> {
+  const n = Math.min(maps.n, DENSITY_MAPS);
+  const size = maps.height * maps.width * maps.channels;
+  const x = tf.tensor4d(maps.data.subarray(0, n * size), [n, maps.height, maps.width, maps.channels]);
+  let density: number;
+  try {
+    density = await cae.codeDensity(x);
+  } finally {
+    x.dispose();
+  }
   const perLayer = caeLayers(cae.params).map((_, l) => cae.history.filter((h) => h.layer === l).map((h) => h.loss));
   return { caeFinalLoss: cae.history.at(-1)?.loss ?? null, caeLossHistory: perLayer, codeDensity: density };
 }

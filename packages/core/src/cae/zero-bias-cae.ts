@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, activate, lossAndGrads, type LayerWeights } from './layer.js';
-import { checkFeatureMaps, type FeatureMaps } from '@udtl/backbones';
+import { checkFeatureMaps, readScalars, type FeatureMaps } from '@udtl/backbones';
 import { channelStats, identityStats, type ChannelStats } from './maps.js';
 import { caeLayers, resolveCaeParams, type CaeLayerSpec, type CaeParams } from './params.js';
 import { samplePatches } from './patches.js';
@@ -17,6 +17,8 @@ export interface CaeEpochLog {
 const EXPLODE_FACTOR = 1e4;
 /** Maps per batch when encoding full maps (bounds peak memory, not results). */
 const ENCODE_BATCH = 64;
+/** Training steps whose losses are read together: each read waits for a GPU backend's queue to drain. */
+const LOSS_READ_EVERY = 32;
 
 interface FittedLayer {
   spec: CaeLayerSpec;
@@ -58,7 +60,7 @@ export class ZeroBiasCAE {
     return this.stats;
   }
 
-  fit(maps: FeatureMaps, opts: { log?: (message: string) => void } = {}): this {
+  async fit(maps: FeatureMaps, opts: { log?: (message: string) => void } = {}): Promise<this> {
     checkFeatureMaps(maps, 'CAE training maps');
     if (maps.n === 0) throw new Error('Cannot fit the CAE: the unlabelled pool is empty (0 feature maps)');
     this.disposeWeights();
@@ -68,13 +70,13 @@ export class ZeroBiasCAE {
     let input = maps;
     let stats = this.stats;
     const specs = caeLayers(this.params);
-    specs.forEach((spec, l) => {
+    for (const [l, spec] of specs.entries()) {
       if (l > 0) {
-        input = this.encodeLayerMaps(input, l - 1);
+        input = await this.encodeLayerMaps(input, l - 1);
         stats = identityStats(input.channels);
       }
-      this.layers.push(this.trainLayer(input, stats, spec, l, opts.log));
-    });
+      this.layers.push(await this.trainLayer(input, stats, spec, l, opts.log));
+    }
     return this;
   }
 
@@ -96,32 +98,41 @@ export class ZeroBiasCAE {
   }
 
   /** Fraction of non-zero code units of `encode(x)`. */
-  codeDensity(x: tf.Tensor4D): number {
-    return tf.tidy(() => tf.mean(tf.cast(tf.notEqual(this.encode(x), 0), 'float32')).dataSync()[0]);
+  async codeDensity(x: tf.Tensor4D): Promise<number> {
+    const density = tf.tidy(() => tf.mean(tf.cast(tf.notEqual(this.encode(x), 0), 'float32')));
+    try {
+      return (await density.data())[0];
+    } finally {
+      density.dispose();
+    }
   }
 
   /** Mean reconstruction MSE of layer 0 on `rows` fresh random patches of `maps` (seeded). */
-  patchLoss(maps: FeatureMaps, rows: number, seed: number): number {
+  async patchLoss(maps: FeatureMaps, rows: number, seed: number): Promise<number> {
     if (!this.fitted || !this.stats) throw new Error('ZeroBiasCAE.patchLoss called before fit');
     const layer = this.layers[0];
     const d = layer.spec.kernelSize ** 2 * layer.inChannels;
     const buf = new Float32Array(rows * d);
     samplePatches(maps, layer.spec.kernelSize, this.stats, mulberry32(seed), rows, buf);
-    return tf.tidy(() => {
-      const x = tf.tensor2d(buf, [rows, d]);
-      return lossAndGrads(x, layer.weights, this.params.activation, this.params.theta).loss.dataSync()[0];
-    });
+    const loss = tf.tidy(() => lossAndGrads(tf.tensor2d(buf, [rows, d]), layer.weights, this.params.activation, this.params.theta).loss);
+    try {
+      return (await loss.data())[0];
+    } finally {
+      loss.dispose();
+    }
   }
 
   /** Copies of the learned weights (JS arrays), e.g. for inspection or saving. */
-  weights(): Array<Record<string, { shape: number[]; data: Float32Array }>> {
-    return this.layers.map((layer) => {
+  async weights(): Promise<Array<Record<string, { shape: number[]; data: Float32Array }>>> {
+    const all: Array<Record<string, { shape: number[]; data: Float32Array }>> = [];
+    for (const layer of this.layers) {
       const out: Record<string, { shape: number[]; data: Float32Array }> = {};
       for (const [name, t] of Object.entries(layer.weights)) {
-        if (t) out[name] = { shape: t.shape.slice(), data: (t as tf.Tensor).dataSync() as Float32Array };
+        if (t) out[name] = { shape: t.shape.slice(), data: (await (t as tf.Tensor).data()) as Float32Array };
       }
-      return out;
-    });
+      all.push(out);
+    }
+    return all;
   }
 
   dispose(): void {
@@ -148,13 +159,13 @@ export class ZeroBiasCAE {
     return w;
   }
 
-  private trainLayer(
+  private async trainLayer(
     maps: FeatureMaps,
     stats: ChannelStats,
     spec: CaeLayerSpec,
     l: number,
     log?: (message: string) => void,
-  ): FittedLayer {
+  ): Promise<FittedLayer> {
     const { epochs, batchSize, patchesPerMap, learningRate, activation, theta, seed } = this.params;
     const k = spec.kernelSize;
     const d = k * k * maps.channels;
@@ -163,36 +174,48 @@ export class ZeroBiasCAE {
     const buf = new Float32Array(batchSize * d);
     const total = maps.n * patchesPerMap;
     let firstLoss: number | undefined;
+    // Losses of steps not yet read: read LOSS_READ_EVERY at a time (a divergence stops training at the
+    // next read, naming its first step; the recorded sums are the same as reading every step).
+    let pending: Array<{ loss: tf.Scalar; rows: number; step: number }> = [];
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
         const rng = rngFor('cae-patches', seed, l, epoch);
         let sum = 0;
+        const settle = async (): Promise<void> => {
+          const steps = pending;
+          pending = [];
+          const values = await readScalars(steps.map((s) => s.loss));
+          steps.forEach(({ rows, step }, i) => {
+            const value = values[i];
+            firstLoss ??= value;
+            if (!Number.isFinite(value) || value > EXPLODE_FACTOR * Math.max(firstLoss, 1e-12)) {
+              throw new Error(
+                `CAE training diverged (layer ${l}, epoch ${epoch}, step ${step}): loss ${value} ` +
+                  `(first batch ${firstLoss}); lower learningRate (now ${learningRate}) or check the input maps for NaN/Inf`,
+              );
+            }
+            sum += value * rows;
+          });
+        };
         for (let done = 0, step = 0; done < total; step++) {
           const rows = Math.min(batchSize, total - done);
           samplePatches(maps, k, stats, rng, rows, buf);
           const x = tf.tensor2d(buf.subarray(0, rows * d), [rows, d]);
           const { loss, grads } = lossAndGrads(x, weights, activation, theta);
           x.dispose();
-          const value = loss.dataSync()[0];
-          loss.dispose();
-          firstLoss ??= value;
-          if (!Number.isFinite(value) || value > EXPLODE_FACTOR * Math.max(firstLoss, 1e-12)) {
-            for (const g of Object.values(grads)) g?.dispose();
-            throw new Error(
-              `CAE training diverged (layer ${l}, epoch ${epoch}, step ${step}): loss ${value} ` +
-                `(first batch ${firstLoss}); lower learningRate (now ${learningRate}) or check the input maps for NaN/Inf`,
-            );
-          }
+          pending.push({ loss, rows, step });
           weights = adam.step(weights, grads);
           for (const g of Object.values(grads)) g?.dispose();
-          sum += value * rows;
           done += rows;
+          if (pending.length === LOSS_READ_EVERY) await settle();
         }
+        await settle();
         const entry = { layer: l, epoch, loss: sum / total };
         this.history.push(entry);
         log?.(`CAE layer ${l} epoch ${epoch + 1}/${epochs}: loss ${entry.loss.toFixed(5)}`);
       }
     } catch (err) {
+      tf.dispose(pending.map((s) => s.loss));
       for (const t of Object.values(weights)) t?.dispose();
       throw err;
     } finally {
@@ -218,7 +241,7 @@ export class ZeroBiasCAE {
   }
 
   /** Pooled codes of layer l for JS-held maps of its input (the next layer's training input). */
-  private encodeLayerMaps(maps: FeatureMaps, l: number): FeatureMaps {
+  private async encodeLayerMaps(maps: FeatureMaps, l: number): Promise<FeatureMaps> {
     const { n, height: h, width: w, channels: c } = maps;
     const parts: Float32Array[] = [];
     let shape: number[] = [n, h, w, c];
@@ -230,8 +253,11 @@ export class ZeroBiasCAE {
         return this.poolBetween(this.encodeLayer(x, l));
       });
       shape = out.shape;
-      parts.push(out.dataSync() as Float32Array);
-      out.dispose();
+      try {
+        parts.push((await out.data()) as Float32Array);
+      } finally {
+        out.dispose();
+      }
     }
     const data = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
