@@ -24,6 +24,7 @@ import {
   listBackbones,
   registerMethod,
   prepareTapMaps,
+  readScalars,
   tapMaps,
   type Backbone,
   type FeatureMaps,
@@ -130,6 +131,8 @@ const FINE_TUNED_PARAMS = z
 
 const ID = 'fine-tuned';
 const PREDICT_BATCH = 64;
+/** Training steps whose losses are read together: each read waits for a GPU backend's queue to drain. */
+const LOSS_READ_EVERY = 32;
 
 /** Network inputs of a set of images: cached cut-point maps, or uint8 pixels when training from the input. */
 interface Inputs {
@@ -382,9 +385,9 @@ class FineTunedMethod implements Method {
     // Without held-out images there is nothing to choose by: the first configuration, its full run.
     for (const [k, pk] of (held ? configs : []).entries()) {
       const rows = split.train;
-      const run = this.withNetwork(f, nClasses, ctx.seed, (net) =>
-        this.train(net, pk, inputs, labelled.labels, rows, plannedSteps(pk, rows.length), ctx, (steps) => {
-          const { score, loss } = this.score(net, held!, metric, nClasses);
+      const run = await this.withNetwork(f, nClasses, ctx.seed, (net) =>
+        this.train(net, pk, inputs, labelled.labels, rows, plannedSteps(pk, rows.length), ctx, async (steps) => {
+          const { score, loss } = await this.score(net, held!, metric, nClasses);
           const epochs = round3((steps * Math.min(pk.batchSize, rows.length)) / rows.length);
           scores.push({ config: p.grid[k], steps, epochs, score: Number.isFinite(score) ? round4(score) : null, heldOutLoss: round4(loss) });
           // Better score wins; ties go to the lower held-out loss, then to the shorter run and the earlier configuration.
@@ -403,8 +406,8 @@ class FineTunedMethod implements Method {
     const refitSteps = Math.min(Math.max(onePass, wanted), cap);
     const seen = new Set<number>();
     let refit: RunRecord | undefined;
-    const net = this.withNetwork(f, nClasses, ctx.seed, (n) => {
-      refit = this.train(n, pk, inputs, labelled.labels, all, refitSteps, ctx, undefined, seen);
+    const net = await this.withNetwork(f, nClasses, ctx.seed, async (n) => {
+      refit = await this.train(n, pk, inputs, labelled.labels, all, refitSteps, ctx, undefined, seen);
       return n;
     }, true);
     try {
@@ -445,11 +448,11 @@ class FineTunedMethod implements Method {
   }
 
   /** A fresh network (pretrained trunk copy + new head) for `use`; disposed afterwards unless `keep`. */
-  private withNetwork<T>(f: { backbone: Backbone; cut: string; end: string }, nClasses: number, seed: number, use: (net: FineTunedNetwork) => T, keep = false): T {
+  private async withNetwork<T>(f: { backbone: Backbone; cut: string; end: string }, nClasses: number, seed: number, use: (net: FineTunedNetwork) => Promise<T>, keep = false): Promise<T> {
     const trunk = copyTrunk(f.backbone, f.cut, f.end);
     const net = new FineTunedNetwork(trunk, (trunk.outputs[0].shape as number[]).at(-1)!, nClasses, seed);
     try {
-      const out = use(net);
+      const out = await use(net);
       if (!keep) net.dispose();
       return out;
     } catch (err) {
@@ -463,7 +466,7 @@ class FineTunedMethod implements Method {
    * pauses at CHECKPOINTS of the run to score it, and stops early once the mean training loss falls
    * by less than convergenceTol between two checkpoints. `seen` collects every row trained on.
    */
-  private train(
+  private async train(
     net: FineTunedNetwork,
     p: FineTunedParams,
     inputs: Inputs,
@@ -471,9 +474,9 @@ class FineTunedMethod implements Method {
     rows: number[],
     steps: number,
     ctx: FitContext,
-    onCheckpoint?: (steps: number) => void,
+    onCheckpoint?: (steps: number) => Promise<void>,
     seen?: Set<number>,
-  ): RunRecord {
+  ): Promise<RunRecord> {
     const nClasses = net.head.b.shape[0];
     const weights = tf.tensor1d(classWeights(rows.map((i) => labels[i]), nClasses, p.classWeighting));
     const trunkVars = net.trunkVariables;
@@ -491,6 +494,18 @@ class FineTunedMethod implements Method {
     let count = 0;
     let step = 0;
     let converged = false;
+    // Losses of steps not yet read: read LOSS_READ_EVERY at a time and at every checkpoint (the same sums as reading each step).
+    let pending: tf.Tensor[] = [];
+    const settle = async (): Promise<void> => {
+      const losses = pending;
+      pending = [];
+      const values = await readScalars(losses);
+      values.forEach((loss, i) => {
+        if (!Number.isFinite(loss)) throw new Error(`${ID}: training diverged (step ${step - losses.length + i + 1}: loss ${loss}); lower learningRate`);
+        sum += loss;
+        count++;
+      });
+    };
     try {
       while (step < steps) {
         if (order.length < batch) {
@@ -513,25 +528,25 @@ class FineTunedMethod implements Method {
         headOpt.applyGradients(headVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
         if (trunkVars.length) trunkOpt.applyGradients(trunkVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
         tf.dispose(Object.values(grads));
-        const loss = value.dataSync()[0];
-        value.dispose();
+        pending.push(value);
         step++;
-        if (!Number.isFinite(loss)) throw new Error(`${ID}: training diverged (step ${step}: loss ${loss}); lower learningRate`);
-        sum += loss;
-        count++;
+        if (pending.length === LOSS_READ_EVERY) await settle();
         if (!marks.includes(step)) continue;
+        await settle();
         lossCurve.push(round4(sum / count));
         lossSteps.push(step);
         sum = 0;
         count = 0;
-        onCheckpoint?.(step);
+        await onCheckpoint?.(step);
         const [prev, last] = lossCurve.slice(-2);
         if (lossCurve.length >= 2 && (prev - last) / Math.max(Math.abs(prev), 1e-12) < p.convergenceTol) {
           converged = true;
           if (onCheckpoint) break; // a selection run ends here; a refit runs the length it was given
         }
       }
+      await settle(); // a divergence after the last checkpoint still fails the run
     } finally {
+      tf.dispose(pending);
       weights.dispose();
       headOpt.dispose();
       trunkOpt.dispose();
@@ -541,14 +556,18 @@ class FineTunedMethod implements Method {
   }
 
   /** Primary metric and mean cross-entropy of the held-out rows. */
-  private score(net: FineTunedNetwork, held: Held, metric: SelectionMetric, nClasses: number): { score: number; loss: number } {
+  private async score(net: FineTunedNetwork, held: Held, metric: SelectionMetric, nClasses: number): Promise<{ score: number; loss: number }> {
     const proba = new Float64Array(held.rows.length * nClasses);
     let loss = 0;
     for (let i = 0; i < held.rows.length; i += PREDICT_BATCH) {
       const part = held.rows.slice(i, i + PREDICT_BATCH);
       const logp = tf.tidy(() => tf.logSoftmax(net.logits(held.inputs.batch(part))));
-      const values = logp.dataSync();
-      logp.dispose();
+      let values: Float32Array;
+      try {
+        values = (await logp.data()) as Float32Array;
+      } finally {
+        logp.dispose();
+      }
       part.forEach((r, j) => {
         loss -= values[j * nClasses + held.labels[r]];
         for (let c = 0; c < nClasses; c++) proba[(i + j) * nClasses + c] = Math.exp(values[j * nClasses + c]);
@@ -570,8 +589,11 @@ class FineTunedMethod implements Method {
         for (let i = 0; i < inputs.n; i += PREDICT_BATCH) {
           const rows = Array.from({ length: Math.min(PREDICT_BATCH, inputs.n - i) }, (_, k) => i + k);
           const proba = tf.tidy(() => tf.softmax(net.logits(inputs.batch(rows))));
-          out.push(...(proba.arraySync() as number[][]));
-          proba.dispose();
+          try {
+            out.push(...((await proba.array()) as number[][]));
+          } finally {
+            proba.dispose();
+          }
         }
         if (out.some((row) => row.length !== nClasses)) throw new Error(`${ID}: internal error: head has the wrong number of classes`);
         return out;
