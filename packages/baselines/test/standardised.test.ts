@@ -51,13 +51,13 @@ describe('pool standardisation', () => {
     expect(() => poolChannelStats([])).toThrow(/no maps/);
   });
 
-  it('standardising pooled features equals pooling standardised maps, for every pooling mode', () => {
+  it('standardising pooled features equals pooling standardised maps, for every pooling mode', async () => {
     const m = maps(6, 4, 3);
     const stats = poolChannelStats([m]);
     const standardised: FeatureMaps = { ...m, data: Float32Array.from(m.data, (v, i) => (v - stats.mean[i % 4]) * stats.invStd[i % 4]) };
     for (const pool of ['avg', 'max', 'avgmax', 'pyramid'] as const) {
-      const want = pooledFeatures(standardised, { pool });
-      const got = standardisePooled(pooledFeatures(m, { pool }), stats);
+      const want = await pooledFeatures(standardised, { pool });
+      const got = standardisePooled(await pooledFeatures(m, { pool }), stats);
       got.data.forEach((v, i) => expect(v, `${pool}[${i}]`).toBeCloseTo(want.data[i], 4));
     }
   });

@@ -51,23 +51,23 @@ console.log('note: the machine was shared with other jobs while this ran; figure
 const nMaps = numArg('--maps', 3000);
 const maps = randomMaps(nMaps, 1);
 let t0 = performance.now();
-const oneEpoch = new ZeroBiasCAE({ epochs: 1 }).fit(maps);
+const oneEpoch = await new ZeroBiasCAE({ epochs: 1 }).fit(maps);
 console.log(`CAE training, 1 epoch on ${nMaps} maps 7x7x320 (${nMaps * CAE_DEFAULTS.patchesPerMap} patches): ${seconds(t0).toFixed(1)} s`);
 oneEpoch.dispose();
 const pool = randomMaps(2400, 2);
 t0 = performance.now();
-const cae = new ZeroBiasCAE().fit(pool);
+const cae = await new ZeroBiasCAE().fit(pool);
 console.log(`CAE training, default ${CAE_DEFAULTS.epochs} epochs on 2400 maps (one fold's pool): ${seconds(t0).toFixed(1)} s; loss ${cae.history.map((h) => h.loss.toFixed(3)).join(' → ')}`);
 
 // 2. encoding
 t0 = performance.now();
-const X = pooledFeatures(maps, { encoder: cae, pool: 'avgmax' });
+const X = await pooledFeatures(maps, { encoder: cae, pool: 'avgmax' });
 const encodeSeconds = seconds(t0);
 console.log(`encode + avgmax pool, default CAE (1x1, 320→2048): ${(nMaps / encodeSeconds).toFixed(0)} maps/s (${encodeSeconds.toFixed(1)} s for ${nMaps}, ${X.cols} features)`);
 const x = tf.tensor4d(maps.data.subarray(0, 64 * 7 * 7 * 320), [64, 7, 7, 320]);
-console.log(`code density at θ=${CAE_DEFAULTS.theta} on these maps: ${(cae.codeDensity(x) * 100).toFixed(1)}% non-zero`);
+console.log(`code density at θ=${CAE_DEFAULTS.theta} on these maps: ${((await cae.codeDensity(x)) * 100).toFixed(1)}% non-zero`);
 for (const filters of [1024, 2048]) {
-  const k3 = new ZeroBiasCAE({ kernelSize: 3, filters, epochs: 1, patchesPerMap: 1 }).fit(randomMaps(256, 3));
+  const k3 = await new ZeroBiasCAE({ kernelSize: 3, filters, epochs: 1, patchesPerMap: 1 }).fit(randomMaps(256, 3));
   k3.encode(x).dispose();
   t0 = performance.now();
   k3.encode(x).dispose();
@@ -88,10 +88,10 @@ if (!argv.includes('--skip-configs')) {
   const probe = randomMaps(600, 4);
   for (const [name, params] of Object.entries(configs)) {
     t0 = performance.now();
-    const c = new ZeroBiasCAE(params).fit(pool);
+    const c = await new ZeroBiasCAE(params).fit(pool);
     const fitS = seconds(t0);
     t0 = performance.now();
-    const dim = pooledFeatures(probe, { encoder: c, pool: 'avg' }).cols;
+    const dim = (await pooledFeatures(probe, { encoder: c, pool: 'avg' })).cols;
     console.log(`${name}: fit ${fitS.toFixed(1)} s on 2400 maps; encode + pool ${(600 / seconds(t0)).toFixed(0)} maps/s; ${dim} features`);
     c.dispose();
   }

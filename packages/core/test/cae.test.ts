@@ -122,11 +122,11 @@ describe('CAE layer gradients', () => {
 });
 
 describe('patches and full-map encoding agree', () => {
-  it('conv encoding at every position (incl. borders) equals the dense layer on that zero-padded patch', () => {
+  it('conv encoding at every position (incl. borders) equals the dense layer on that zero-padded patch', async () => {
     const maps = structuredMaps(3, 5, 6, 4, 1);
     const cae = new ZeroBiasCAE({ filters: 8, kernelSize: 3, epochs: 1, batchSize: 16, patchesPerMap: 4, theta: 0.2 });
-    cae.fit(maps);
-    const W = cae.weights()[0].W;
+    await cae.fit(maps);
+    const W = (await cae.weights())[0].W;
     const x = tf.tensor4d(maps.data, [3, 5, 6, 4]);
     const codes = cae.encode(x);
     const got = codes.dataSync();
@@ -173,45 +173,45 @@ describe('patches and full-map encoding agree', () => {
 describe('ZeroBiasCAE training', () => {
   const maps = structuredMaps(40, 5, 5, 16, 11);
 
-  it('reconstruction loss falls during training and the fitted model beats its first epoch', () => {
+  it('reconstruction loss falls during training and the fitted model beats its first epoch', async () => {
     const cae = new ZeroBiasCAE({ filters: 64, epochs: 6, batchSize: 64, patchesPerMap: 10, learningRate: 3e-3 });
-    cae.fit(maps);
+    await cae.fit(maps);
     const losses = cae.history.map((h) => h.loss);
     expect(losses).toHaveLength(6);
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1]);
     expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]);
     const heldOut = structuredMaps(10, 5, 5, 16, 11); // same generator & basis, seed 11 → same basis
-    expect(cae.patchLoss(heldOut, 256, 99)).toBeLessThan(losses[0]);
+    expect(await cae.patchLoss(heldOut, 256, 99)).toBeLessThan(losses[0]);
     cae.dispose();
   });
 
-  it('TRec codes are sparse at the default θ (most units zero, none dead overall)', () => {
+  it('TRec codes are sparse at the default θ (most units zero, none dead overall)', async () => {
     const cae = new ZeroBiasCAE({ filters: 64, epochs: 3, batchSize: 64, patchesPerMap: 10 });
     expect(cae.params.theta).toBe(1);
     expect(cae.params.activation).toBe('trec');
-    cae.fit(maps);
+    await cae.fit(maps);
     const x = tf.tensor4d(maps.data, [40, 5, 5, 16]);
-    const density = cae.codeDensity(x);
+    const density = await cae.codeDensity(x);
     expect(density).toBeGreaterThan(0.02);
     expect(density).toBeLessThan(0.4);
     x.dispose();
     cae.dispose();
   });
 
-  it('is deterministic under a seed and changes with the seed', () => {
+  it('is deterministic under a seed and changes with the seed', async () => {
     const opts = { filters: 16, epochs: 2, batchSize: 32, patchesPerMap: 4 };
-    const a = new ZeroBiasCAE({ ...opts, seed: 1 }).fit(maps);
-    const b = new ZeroBiasCAE({ ...opts, seed: 1 }).fit(maps);
-    const c = new ZeroBiasCAE({ ...opts, seed: 2 }).fit(maps);
-    expect(Array.from(a.weights()[0].W.data)).toEqual(Array.from(b.weights()[0].W.data));
+    const a = await new ZeroBiasCAE({ ...opts, seed: 1 }).fit(maps);
+    const b = await new ZeroBiasCAE({ ...opts, seed: 1 }).fit(maps);
+    const c = await new ZeroBiasCAE({ ...opts, seed: 2 }).fit(maps);
+    expect(Array.from((await a.weights())[0].W.data)).toEqual(Array.from((await b.weights())[0].W.data));
     expect(a.history).toEqual(b.history);
-    expect(maxRelDiff(a.weights()[0].W.data, c.weights()[0].W.data)).toBeGreaterThan(0.1);
+    expect(maxRelDiff((await a.weights())[0].W.data, (await c.weights())[0].W.data)).toBeGreaterThan(0.1);
     [a, b, c].forEach((m) => m.dispose());
   });
 
-  it('stacks layers greedily with pooling between them', () => {
+  it('stacks layers greedily with pooling between them', async () => {
     const cae = new ZeroBiasCAE({ layers: 2, filters: [24, 12], kernelSize: [1, 3], poolBetween: 'max2', epochs: 2, batchSize: 32, patchesPerMap: 4, theta: 0.5 });
-    cae.fit(maps);
+    await cae.fit(maps);
     expect(cae.history.map((h) => h.layer)).toEqual([0, 0, 1, 1]);
     const x = tf.tensor4d(maps.data.subarray(0, 2 * 5 * 5 * 16), [2, 5, 5, 16]);
     const codes = cae.encode(x);
@@ -221,28 +221,28 @@ describe('ZeroBiasCAE training', () => {
     cae.dispose();
   });
 
-  it('ordinary CAE (bias + ReLU) and untied TLin variants train and record their parameters', () => {
-    const relu = new ZeroBiasCAE({ bias: true, activation: 'relu', filters: 16, epochs: 2, batchSize: 32, patchesPerMap: 4 }).fit(maps);
-    expect(Object.keys(relu.weights()[0]).sort()).toEqual(['W', 'b', 'c']);
-    const tlin = new ZeroBiasCAE({ tied: false, activation: 'tlin', filters: 16, epochs: 2, batchSize: 32, patchesPerMap: 4 }).fit(maps);
-    expect(Object.keys(tlin.weights()[0]).sort()).toEqual(['V', 'W', 'c']);
+  it('ordinary CAE (bias + ReLU) and untied TLin variants train and record their parameters', async () => {
+    const relu = await new ZeroBiasCAE({ bias: true, activation: 'relu', filters: 16, epochs: 2, batchSize: 32, patchesPerMap: 4 }).fit(maps);
+    expect(Object.keys((await relu.weights())[0]).sort()).toEqual(['W', 'b', 'c']);
+    const tlin = await new ZeroBiasCAE({ tied: false, activation: 'tlin', filters: 16, epochs: 2, batchSize: 32, patchesPerMap: 4 }).fit(maps);
+    expect(Object.keys((await tlin.weights())[0]).sort()).toEqual(['V', 'W', 'c']);
     expect(tlin.history[1].loss).toBeLessThan(tlin.history[0].loss);
     relu.dispose();
     tlin.dispose();
   });
 
-  it('fails clearly on an empty pool, NaN input, bad parameters and wrong map shapes', () => {
+  it('fails clearly on an empty pool, NaN input, bad parameters and wrong map shapes', async () => {
     const empty: FeatureMaps = { n: 0, height: 5, width: 5, channels: 16, data: new Float32Array(0) };
-    expect(() => new ZeroBiasCAE().fit(empty)).toThrow(/unlabelled pool is empty/);
+    await expect(new ZeroBiasCAE().fit(empty)).rejects.toThrow(/unlabelled pool is empty/);
     const bad = { ...maps, data: maps.data.slice() };
     bad.data[7] = Number.NaN;
-    expect(() => new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 50, standardise: false }).fit(bad)).toThrow(/diverged.*loss NaN/);
-    expect(() => new ZeroBiasCAE({ learningRate: 1e6, filters: 8, epochs: 3, patchesPerMap: 20 }).fit(maps)).toThrow(/diverged/);
+    await expect(new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 50, standardise: false }).fit(bad)).rejects.toThrow(/diverged.*loss NaN/);
+    await expect(new ZeroBiasCAE({ learningRate: 1e6, filters: 8, epochs: 3, patchesPerMap: 20 }).fit(maps)).rejects.toThrow(/diverged/);
     expect(() => resolveCaeParams({ kernelSize: 2 })).toThrow(/odd/);
     expect(() => resolveCaeParams({ filtrs: 3 } as never)).toThrow(/Unknown parameter 'filtrs' for method 'CAE'.*filters/);
     expect(() => resolveCaeParams({ layers: 2, filters: [1, 2, 3] })).toThrow(/filters has 3 values but layers = 2/);
     expect(() => resolveCaeParams({ activation: 'tanh' as never })).toThrow(/trec, tlin, relu/);
-    const cae = new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 2 }).fit(maps);
+    const cae = await new ZeroBiasCAE({ filters: 8, epochs: 1, patchesPerMap: 2 }).fit(maps);
     const wrong = tf.zeros([1, 5, 5, 3]) as tf.Tensor4D;
     expect(() => cae.encode(wrong)).toThrow(/\[N, H, W, 16\].*\[1, 5, 5, 3\]/);
     wrong.dispose();
@@ -250,10 +250,10 @@ describe('ZeroBiasCAE training', () => {
     expect(() => cae.encode(tf.zeros([1, 5, 5, 16]) as tf.Tensor4D)).toThrow(/before fit/);
   });
 
-  it('frees every tensor: numTensors equal across 5 fit/encode/dispose cycles', () => {
+  it('frees every tensor: numTensors equal across 5 fit/encode/dispose cycles', async () => {
     const counts: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const cae = new ZeroBiasCAE({ layers: 2, filters: 8, epochs: 1, batchSize: 32, patchesPerMap: 3, seed: i, poolBetween: 'avg2' }).fit(maps);
+      const cae = await new ZeroBiasCAE({ layers: 2, filters: 8, epochs: 1, batchSize: 32, patchesPerMap: 3, seed: i, poolBetween: 'avg2' }).fit(maps);
       const x = tf.tensor4d(maps.data, [40, 5, 5, 16]);
       cae.encode(x).dispose();
       x.dispose();
@@ -274,8 +274,8 @@ describe('wasm matches cpu', () => {
       const { loss, grads } = lossAndGrads(x, p, 'trec', 0.5);
       const out = { loss: loss.dataSync()[0], dW: grads.W.dataSync().slice(), dc: grads.c!.dataSync().slice() };
       tf.dispose([x, loss, ...Object.values(grads), ...Object.values(p)] as tf.Tensor[]);
-      const cae = new ZeroBiasCAE({ filters: 32, epochs: 2, batchSize: 16, patchesPerMap: 4, theta: 0.5 }).fit(maps);
-      const W = cae.weights()[0].W.data;
+      const cae = await new ZeroBiasCAE({ filters: 32, epochs: 2, batchSize: 16, patchesPerMap: 4, theta: 0.5 }).fit(maps);
+      const W = (await cae.weights())[0].W.data;
       cae.dispose();
       return { ...out, W };
     };

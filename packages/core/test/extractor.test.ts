@@ -65,15 +65,15 @@ describe('pool', () => {
 });
 
 describe('pooledFeatures', () => {
-  it('gives the same rows whatever the batch size, with and without an encoder, without leaks', () => {
+  it('gives the same rows whatever the batch size, with and without an encoder, without leaks', async () => {
     const maps = { n: 5, height: 3, width: 3, channels: 4, data: normalArray(5 * 36, 1, mulberry32(2)) };
-    const cae = new ZeroBiasCAE({ filters: 6, epochs: 1, batchSize: 8, patchesPerMap: 3, theta: 0.3 }).fit(maps);
+    const cae = await new ZeroBiasCAE({ filters: 6, epochs: 1, batchSize: 8, patchesPerMap: 3, theta: 0.3 }).fit(maps);
     const before = tf.memory().numTensors;
-    const a = pooledFeatures(maps, { pool: 'avgmax', encoder: cae, batchSize: 2 });
-    const b = pooledFeatures(maps, { pool: 'avgmax', encoder: cae, batchSize: 64 });
+    const a = await pooledFeatures(maps, { pool: 'avgmax', encoder: cae, batchSize: 2 });
+    const b = await pooledFeatures(maps, { pool: 'avgmax', encoder: cae, batchSize: 64 });
     expect([a.rows, a.cols]).toEqual([5, 12]);
     for (let i = 0; i < a.data.length; i++) expect(a.data[i]).toBeCloseTo(b.data[i], 6);
-    const frozen = pooledFeatures(maps, { pool: 'avg' });
+    const frozen = await pooledFeatures(maps, { pool: 'avg' });
     expect(frozen.cols).toBe(4);
     // row 3 of the frozen features = the mean of map 3
     const m3 = selectMaps(maps, [3]);

@@ -170,14 +170,14 @@ function caeParams(overrides: Record<string, unknown> = {}): Partial<CaeParams> 
 type Timing = { seconds: number; cpu: number };
 
 /** Wall and CPU seconds of one CAE fit. */
-function fitTiming(maps: FeatureMaps, params: Partial<CaeParams>): Timing {
+async function fitTiming(maps: FeatureMaps, params: Partial<CaeParams>): Promise<Timing> {
   const [t0, c0] = [performance.now(), cpuSeconds()];
-  new ZeroBiasCAE(params).fit(maps).dispose();
+  (await new ZeroBiasCAE(params).fit(maps)).dispose();
   return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
 }
 
 // 2. one CAE epoch of the default configuration's first layer
-function epochSection(maps: FeatureMaps): void {
+async function epochSection(maps: FeatureMaps): Promise<void> {
   const defaults = caeParams();
   const first = (v: number | number[]) => (Array.isArray(v) ? v[0] : v);
   const layer1 = { ...defaults, layers: 1, kernelSize: first(defaults.kernelSize!), filters: first(defaults.filters!), epochs: 1 };
@@ -185,10 +185,10 @@ function epochSection(maps: FeatureMaps): void {
   const tensorsBefore = tf.memory().numTensors;
   for (let r = 0; r < rounds; r++) {
     useNative(false);
-    runs.wasm.push(fitTiming(maps, layer1));
+    runs.wasm.push(await fitTiming(maps, layer1));
     if (native) {
       useNative(true);
-      runs.onednn.push(fitTiming(maps, layer1));
+      runs.onednn.push(await fitTiming(maps, layer1));
     }
     if (python) {
       const out = torch(['--maps', String(nMaps), '--kernel', String(layer1.kernelSize), '--filters', String(layer1.filters)]);
@@ -211,15 +211,15 @@ function epochSection(maps: FeatureMaps): void {
 }
 
 // 3. the default grid's CAE fits on one fold's pool
-function fitSection(maps: FeatureMaps): void {
+async function fitSection(maps: FeatureMaps): Promise<void> {
   const defaults = caeParams();
   console.log(`\n3. zero-bias-cae's default grid, CAE fits on ${nMaps} maps (${defaults.epochs} epochs each), wasm vs oneDNN:`);
   const totals = [0, 0];
   for (const entry of ZERO_BIAS_CAE_DEFAULTS.grid as Record<string, unknown>[]) {
     const params = caeParams(entry);
     useNative(false);
-    const w = fitTiming(maps, params);
-    const o = native ? (useNative(true), fitTiming(maps, params)) : undefined;
+    const w = await fitTiming(maps, params);
+    const o = native ? (useNative(true), await fitTiming(maps, params)) : undefined;
     totals[0] += w.seconds;
     totals[1] += o?.seconds ?? 0;
     const label = JSON.stringify({ layers: params.layers, kernelSize: params.kernelSize, filters: params.filters });
@@ -229,7 +229,7 @@ function fitSection(maps: FeatureMaps): void {
   console.log(`   total wall: wasm ${fmt(totals[0])} s, oneDNN ${fmt(totals[1])} s (${ratio(totals[0], totals[1])} faster)`);
   // The paper's code widths, which wasm could not afford as a default: oneDNN only.
   const paper = caeParams({ layers: 2, kernelSize: [3, 1], filters: [1024, 2048] });
-  const o = fitTiming(maps, paper);
+  const o = await fitTiming(maps, paper);
   console.log(`   the paper's widths ${JSON.stringify({ kernelSize: paper.kernelSize, filters: paper.filters })}: oneDNN ${fmt(o.seconds)} s (CPU ${fmt(o.cpu)})`);
 }
 
@@ -282,7 +282,7 @@ async function fineTuneSection(): Promise<void> {
 
 if (sections.has(1)) matmulSection();
 const maps = sections.has(2) || sections.has(3) ? randomMaps(nMaps, 1) : undefined;
-if (sections.has(2)) epochSection(maps!);
-if (sections.has(3)) fitSection(maps!);
+if (sections.has(2)) await epochSection(maps!);
+if (sections.has(3)) await fitSection(maps!);
 if (sections.has(4)) await foldSection();
 if (sections.has(5)) await fineTuneSection();
