@@ -7,7 +7,7 @@ import { checkSettings } from '../src/preflight.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const env = { ...process.env };
-for (const v of ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER', 'UDTL_WEBGPU_AUTO']) delete env[v];
+for (const v of ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER']) delete env[v];
 const udtl = (args: string[], extra: Record<string, string> = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...env, ...extra } });
 
@@ -18,7 +18,7 @@ describe('udtl backends list', () => {
     const lines = r.stdout.trim().split('\n');
     const names = lines.filter((l) => /^\S/.test(l) && !l.startsWith('chosen')).map((l) => l.split(/\s+/)[0]);
     expect(names).toEqual(['webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
-    expect(r.stdout).toMatch(/^webgpu +skipped +not tried automatically/m);
+    expect(r.stdout).toMatch(/^webgpu +(starts +GPU|skipped +no GPU adapter)/m); // a real GPU, never the software adapter unasked
     expect(r.stdout).toMatch(/^ +(starts|fails) +when asked for \(UDTL_BACKEND=webgpu\): /m);
     expect(r.stdout).toMatch(/^wasm +starts +CPU; \d+ threads?/m);
     expect(r.stdout).toMatch(/^cpu +starts +CPU; 1 thread$/m);

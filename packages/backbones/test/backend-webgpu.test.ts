@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findWebGpuAdapter, initBackend, skippedBackends, webGpuAdapterMode } from '../src/backend/index.js';
 
-const VARS = ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER', 'UDTL_WEBGPU_AUTO'] as const;
+const VARS = ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER'] as const;
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
 const clearVars = () => VARS.forEach((v) => delete process.env[v]);
 clearVars();
@@ -79,27 +79,24 @@ async function chainAgain() {
 describe('webgpu candidate selection', () => {
   afterEach(clearVars);
 
-  it('the plain chain does not try webgpu on its own, and says why and how to ask for it', async () => {
+  it('the plain chain takes a real GPU, never the software adapter; without a GPU it skips webgpu with a one-line reason', async () => {
     const info = await chainAgain();
+    if (hardwareUnavailable == null) {
+      expect(info.name).toBe('webgpu');
+      expect(info.adapter).toMatchObject({ software: false });
+      return;
+    }
     expect(info.name).not.toBe('webgpu');
+    expect(info.adapter).toBeUndefined();
     const line = skippedBackends().find((s) => s.startsWith('webgpu: '));
-    expect(line).toMatch(/^webgpu: not tried automatically \(the methods still read tensors synchronously.*UDTL_BACKEND=webgpu asks for it, UDTL_WEBGPU_AUTO=1/);
+    expect(line).toMatch(/^webgpu: no GPU adapter.*software adapter is used only when asked \(UDTL_BACKEND=webgpu/);
+    expect(line).not.toContain('\n');
   });
 
   it('UDTL_WEBGPU_ADAPTER must be auto, hardware or software', async () => {
     process.env.UDTL_WEBGPU_ADAPTER = 'gpu0';
     expect(() => webGpuAdapterMode()).toThrow(/UDTL_WEBGPU_ADAPTER='gpu0' is not one of auto, hardware, software/);
     await expect(initBackend({ force: 'webgpu' })).rejects.toThrow(/backend "webgpu" .* failed to initialise: UDTL_WEBGPU_ADAPTER='gpu0'/);
-  });
-
-  it.skipIf(hardwareUnavailable == null)('UDTL_WEBGPU_AUTO=1 without a GPU: the chain skips webgpu with a one-line reason, never the software adapter', async () => {
-    process.env.UDTL_WEBGPU_AUTO = '1';
-    const info = await chainAgain();
-    expect(info.name).not.toBe('webgpu');
-    expect(info.adapter).toBeUndefined();
-    const line = skippedBackends().find((s) => s.startsWith('webgpu: '));
-    expect(line).toMatch(/^webgpu: no GPU adapter.*software adapter is used only when asked \(UDTL_BACKEND=webgpu/);
-    expect(line).not.toContain('\n');
   });
 
   it.skipIf(hardwareUnavailable == null)('UDTL_WEBGPU_ADAPTER=hardware refuses the software adapter even when webgpu is asked for', async () => {

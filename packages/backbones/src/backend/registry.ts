@@ -195,7 +195,7 @@ async function select(requested: string | undefined, source: string): Promise<Ba
 
 /**
  * Activates the best available backend: `force`, else UDTL_BACKEND, else the first candidate (by
- * priority: webgpu (a real GPU, with UDTL_WEBGPU_AUTO=1), tfjs-node-gpu, tfjs-node, wasm, cpu) that initialises. Idempotent: while the chosen
+ * priority: webgpu (a real GPU; its software adapter only when asked for), tfjs-node-gpu, tfjs-node, wasm, cpu) that initialises. Idempotent: while the chosen
  * backend is still tfjs's active one, later calls (without a different `force`) return the same
  * info. On wasm it also registers the conv gradient kernels wasm lacks, and @udtl/native's oneDNN
  * kernels when that addon loads (UDTL_NATIVE=off keeps wasm's); on every backend it makes sure

@@ -121,23 +121,11 @@ async function softwareAdapter(dawn: DawnModule): Promise<Found> {
 }
 
 /**
- * Why the plain chain does not try webgpu on its own (undefined when it may). udtl's CAE and fine-tune
- * still read tensors synchronously (dataSync), which tfjs-webgpu cannot do in Node: picked silently on
- * a GPU machine, every job (and every test that takes the default backend) would fail.
- */
-function notTriedAutomatically(mode: WebGpuAdapterMode): string | undefined {
-  if (mode !== 'auto' || process.env.UDTL_WEBGPU_AUTO === '1') return undefined;
-  return 'not tried automatically (the methods still read tensors synchronously, which tfjs-webgpu cannot do in Node): UDTL_BACKEND=webgpu asks for it, UDTL_WEBGPU_AUTO=1 lets the chain pick a real GPU';
-}
-
-/**
  * Finds the adapter to use: a real GPU first; the software adapter only when `requested` (webgpu
  * chosen by name) or UDTL_WEBGPU_ADAPTER=software. Throws one line saying why there is none.
  */
 export async function findWebGpuAdapter(requested: boolean): Promise<Found & { dawn: DawnModule }> {
   const mode = webGpuAdapterMode();
-  const skip = requested ? undefined : notTriedAutomatically(mode);
-  if (skip) throw new Error(skip);
   const dawn = await loadDawn();
   if (mode === 'software') return { ...(await softwareAdapter(dawn)), dawn };
   try {
