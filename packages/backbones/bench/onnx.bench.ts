@@ -65,7 +65,7 @@ const exportMs: number[] = [];
 let exportedBytes = 0;
 for (let i = 0; i < 10; i++) {
   const t = performance.now();
-  exportedBytes = exportBackboneToOnnx(backbone).bytes.length;
+  exportedBytes = (await exportBackboneToOnnx(backbone)).bytes.length;
   if (i > 0) exportMs.push(performance.now() - t); // the first run warms up the JIT
 }
 exportMs.sort((a, b) => a - b);

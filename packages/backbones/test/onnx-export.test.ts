@@ -221,18 +221,18 @@ describe('layersModelToOnnx', () => {
 describe('probePreprocess', () => {
   const fake = (preprocess: (x: tf.Tensor4D) => tf.Tensor4D) => ({ id: 'fake', inputSize: 4, preprocess }) as unknown as Backbone;
 
-  it('recovers x/127.5 − 1 and per-channel scalings', () => {
-    const p = probePreprocess(fake((x) => tf.sub(tf.div(tf.cast(x, 'float32'), 127.5), 1)));
+  it('recovers x/127.5 − 1 and per-channel scalings', async () => {
+    const p = await probePreprocess(fake((x) => tf.sub(tf.div(tf.cast(x, 'float32'), 127.5), 1)));
     for (let c = 0; c < 3; c++) {
       expect(p.scale[c]).toBeCloseTo(1 / 127.5, 7);
       expect(p.bias[c]).toBeCloseTo(-1, 6);
     }
-    const q = probePreprocess(fake((x) => tf.sub(tf.mul(tf.cast(x, 'float32'), [0.1, 0.2, 0.3]), [1, 2, 3])));
+    const q = await probePreprocess(fake((x) => tf.sub(tf.mul(tf.cast(x, 'float32'), [0.1, 0.2, 0.3]), [1, 2, 3])));
     expect(q.scale.map((v) => +v.toFixed(6))).toEqual([0.1, 0.2, 0.3]);
     expect(q.bias.map((v) => +v.toFixed(5))).toEqual([-1, -2, -3]);
   });
 
-  it('rejects a preprocessing that is not affine per channel', () => {
-    expect(() => probePreprocess(fake((x) => tf.sqrt(tf.cast(x, 'float32'))))).toThrow(/fake.*not a per-channel affine map/);
+  it('rejects a preprocessing that is not affine per channel', async () => {
+    await expect(probePreprocess(fake((x) => tf.sqrt(tf.cast(x, 'float32'))))).rejects.toThrow(/fake.*not a per-channel affine map/);
   });
 });

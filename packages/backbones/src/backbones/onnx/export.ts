@@ -139,7 +139,7 @@ export function layersModelToOnnx(model: tfl.LayersModel, outputLayer: string, o
  * The backbone's `preprocess` as a per-channel affine map, measured on probe images (black, white
  * and a ramp); a preprocessing that is not affine per channel cannot be put in the graph.
  */
-export function probePreprocess(backbone: Backbone): InputAffine {
+export async function probePreprocess(backbone: Backbone): Promise<InputAffine> {
   const s = backbone.inputSize;
   const px = s * s;
   const probe = new Int32Array(3 * px * 3);
@@ -148,8 +148,12 @@ export function probePreprocess(backbone: Backbone): InputAffine {
     probe[2 * px * 3 + i] = (i * 37 + 11) % 256;
   }
   const y = tf.tidy(() => backbone.preprocess(tf.tensor4d(probe, [3, s, s, 3], 'int32')));
-  const out = y.dataSync() as Float32Array;
-  y.dispose();
+  let out: Float32Array;
+  try {
+    out = (await y.data()) as Float32Array;
+  } finally {
+    y.dispose();
+  }
   const scale = [0, 1, 2].map((c) => (out[px * 3 + c] - out[c]) / 255);
   const bias = [0, 1, 2].map((c) => out[c]);
   const tol = 1e-5 * Math.max(1, ...bias.map(Math.abs), ...scale.map((v) => Math.abs(v * 255)));
@@ -165,11 +169,21 @@ export function probePreprocess(backbone: Backbone): InputAffine {
   return { scale, bias };
 }
 
+/**
+ * Makes every weight of `model` readable synchronously (the layer converters and the weights
+ * fingerprint read them so): an asynchronous read leaves the values on the CPU, where tfjs-webgpu
+ * keeps what it has read; weights trained or re-initialised on a GPU backend live on the GPU only.
+ */
+export async function weightsOnCpu(model: tfl.LayersModel): Promise<void> {
+  await Promise.all(model.weights.map((w) => w.read().data()));
+}
+
 /** A registered backbone's graph up to `tap` (tap or layer name), with its input scaling inside. */
-export function exportBackboneToOnnx(backbone: Backbone, tap?: string): OnnxExport {
+export async function exportBackboneToOnnx(backbone: Backbone, tap?: string): Promise<OnnxExport> {
   const layer = backbone.resolveTap(tap);
+  await weightsOnCpu(backbone.model);
   return layersModelToOnnx(backbone.model, layer, {
-    preprocess: probePreprocess(backbone),
+    preprocess: await probePreprocess(backbone),
     graphName: `${backbone.id}_${layer}`,
     metadata: { backbone: backbone.id, weightsHash: backbone.weightsHash, layer, inputSize: String(backbone.inputSize), exporter: String(ONNX_EXPORTER_VERSION) },
   });

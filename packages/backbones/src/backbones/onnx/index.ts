@@ -1,5 +1,5 @@
 export {
-  exportBackboneToOnnx, layersModelToOnnx, probePreprocess, samePads,
+  exportBackboneToOnnx, layersModelToOnnx, probePreprocess, samePads, weightsOnCpu,
   ONNX_EXPORTER_VERSION, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, SUPPORTED_LAYERS,
   type InputAffine, type LayersToOnnxOptions, type OnnxExport,
 } from './export.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { atomicWriteFile, cacheDir, sha256 } from '@udtl/datasets';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from '../types.js';
-import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION } from './export.js';
+import { exportBackboneToOnnx, ONNX_EXPORTER_VERSION, weightsOnCpu } from './export.js';
 import type { LoadedOnnxModel, OnnxModelFile } from '../types.js';
 
 export type { LoadedOnnxModel, OnnxModelFile } from '../types.js';
@@ -28,7 +28,7 @@ function safe(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** sha256 over every weight of `model` as it is now (~50 ms for MobileNetV2). */
+/** sha256 over every weight of `model` as it is now (~50 ms for MobileNetV2). On a GPU backend, `await weightsOnCpu(model)` first. */
 export function weightsFingerprint(model: tfl.LayersModel): string {
   const h = createHash('sha256');
   for (const w of model.weights) {
@@ -69,6 +69,7 @@ export async function onnxModelFile(backbone: Backbone, tap?: string, opts: Onnx
  */
 export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: OnnxModelFileOptions = {}): Promise<LoadedOnnxModel> {
   if (backbone.onnxGraph) return backbone.onnxGraph(tap, opts); // already an ONNX file (see onnx-file-backbone.ts)
+  await weightsOnCpu(backbone.model);
   const fingerprint = weightsFingerprint(backbone.model);
   const path = onnxModelPath(backbone, tap, opts.cacheDir, fingerprint);
   const layer = backbone.resolveTap(tap);
@@ -83,7 +84,7 @@ export async function loadOnnxModel(backbone: Backbone, tap?: string, opts: Onnx
       opts.log?.(`ONNX cache ${path} is not trustworthy (${(err as Error).message}); re-exporting`);
     }
   }
-  const exported = exportBackboneToOnnx(backbone, layer);
+  const exported = await exportBackboneToOnnx(backbone, layer);
   const record: OnnxModelFile = { ...expect, path, sha256: sha256(exported.bytes), outputShape: exported.outputShape };
   await writeOnnxModel(record, exported.bytes);
   opts.log?.(`exported ${backbone.id} up to ${layer} to ${path} (${exported.bytes.length} bytes)`);
