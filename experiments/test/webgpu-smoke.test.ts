@@ -51,6 +51,8 @@ describe.skipIf(unavailable != null && !required)('the webgpu smoke experiment',
     }
     const cpu = run('wasm', cache);
     expect(cpu.jobs.every((j) => j.backend.name === 'wasm')).toBe(true);
+    // Frozen features from the same engine on both (the ONNX export runs on webgpu too, not a fallback).
+    expect(new Set(gpu.jobs.map((j) => j.backend.engine))).toEqual(new Set(cpu.jobs.map((j) => j.backend.engine)));
 
     // Same rows, same predicted classes but for near ties, probabilities within 1e-3 (measured: ≤ 6e-6).
     const key = (r: Row) => `${r.method}|${r.fold}|${r.sample_id}`;
