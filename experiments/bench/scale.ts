@@ -18,6 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
+import { mulberry32 } from '@udtl/datasets';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const ROOT = '/tmp/udtl-scale';
@@ -33,18 +34,6 @@ const backbone = arg('backbone', 'mobilenet-v1-0.25');
 const tap = arg('tap', 'conv_pw_13_relu');
 const keep = process.argv.includes('--keep');
 if (sizes.some((n) => !(Number.isInteger(n) && n >= 100))) throw new Error(`--sizes must be whole numbers ≥ 100, got ${arg('sizes', '')}`);
-
-/** Seeded uniform [0, 1) (mulberry32), so every folder is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -69,7 +58,7 @@ function png(pixels: Uint8Array, size: number): Buffer {
 
 /** Image i: its class's texture at a random period and phase, plus noise (every image distinct). */
 function image(i: number, size: number): { cls: string; bytes: Buffer } {
-  const r = rng(i + 1);
+  const r = mulberry32(i + 1); // seeded: every folder is the same on every machine
   const c = i % CLASSES.length;
   const period = 4 + Math.floor(r() * 6);
   const phase = Math.floor(r() * period);

@@ -12,21 +12,13 @@ import { sha256 } from '../fsutil.js';
 import { cacheDir, dataRoot } from '../paths.js';
 import { getDataset, type DatasetInfo } from '../registry.js';
 import { archiveEntries } from './archive.js';
-import { downloadFile, FetchError, type Progress } from './download.js';
+import { downloadFile, FetchError, type FetchCommonOptions } from './download.js';
 import { readFileManifest, readManifestRows } from './manifest.js';
 import type { DatasetFetch, Selection } from '../sources.js';
-import type { UrlRewrites } from './urls.js';
 
-export interface FetchOptions {
+export interface FetchOptions extends FetchCommonOptions {
   /** Data root (read-only mirror); default `dataRoot()`. */
   dataDir?: string;
-  cacheDir?: string;
-  /** May anything be downloaded (default true)? When false, a missing resource is an error. */
-  download?: boolean;
-  log?: (message: string) => void;
-  progress?: Progress | false;
-  rewrites?: UrlRewrites;
-  fetchFn?: typeof fetch;
 }
 
 export interface Located {

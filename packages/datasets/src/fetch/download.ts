@@ -27,6 +27,17 @@ export interface DownloadOptions {
   fetchFn?: typeof fetch;
 }
 
+/** What fetching a dataset and fetching a weights file share (each adds where its read-only mirror is). */
+export interface FetchCommonOptions {
+  cacheDir?: string;
+  /** May anything be downloaded (default true)? When false, a missing resource is an error. */
+  download?: boolean;
+  log?: (message: string) => void;
+  progress?: Progress | false;
+  rewrites?: UrlRewrites;
+  fetchFn?: typeof fetch;
+}
+
 export interface Downloaded {
   path: string;
   url: string;

@@ -10,20 +10,12 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isWritableDir } from '../fsutil.js';
 import { cacheDir, modelsRoot } from '../paths.js';
-import { downloadFile, type Progress } from './download.js';
+import { downloadFile, type FetchCommonOptions } from './download.js';
 import type { FileResource } from '../sources.js';
-import type { UrlRewrites } from './urls.js';
 
-export interface ResourceFetchOptions {
+export interface ResourceFetchOptions extends FetchCommonOptions {
   /** Models root (read-only mirror); default `modelsRoot()`. */
   modelsDir?: string;
-  cacheDir?: string;
-  /** May anything be downloaded (default true)? */
-  download?: boolean;
-  log?: (message: string) => void;
-  progress?: Progress | false;
-  rewrites?: UrlRewrites;
-  fetchFn?: typeof fetch;
 }
 
 const resources = new Map<string, FileResource>();
