@@ -110,15 +110,14 @@ export class SlurmExecutor implements GridExecutor {
     this.cluster ??= await clusterInfo();
     this.record = (await readRecord(runDir)) ?? { cluster: this.cluster.name, submissions: [] };
     const last = this.record.submissions.at(-1);
-    let sub: Submission;
     if (last && [...(await queueStates(submissionJobIds(last))).values()].some(isActive)) {
+      // Read before announcing: from the announcement on, follow() (which asks on Ctrl-C) runs without awaiting first.
+      const list = await readTaskListOf(runDir, last.n);
       work.say(`reattaching to submission ${last.n} (feature preparation ${last.prepare.jobId}, array${last.arrays.length > 1 ? 's' : ''} ${last.arrays.map((a) => a.jobId).join(', ')}): still in the queue; nothing is resubmitted`);
-      sub = last;
-    } else if (!work.groups.length) {
-      return {};
-    } else {
-      sub = await this.submit(work, this.record);
+      return this.follow(work, last, list);
     }
+    if (!work.groups.length) return {};
+    const sub = await this.submit(work, this.record);
     return this.follow(work, sub, await readTaskListOf(runDir, sub.n));
   }
 
@@ -187,12 +186,6 @@ export class SlurmExecutor implements GridExecutor {
         }
       }
     };
-    await readFinished();
-    // Jobs finished before this session (a reattach) are not counted again.
-    const ticked = new Set(finished.keys());
-    const progress = new Progress(jobs.length - finished.size, work.quiet ? devNull : process.stderr);
-    const out: GridOutcome = {};
-    let prepareChecked = false;
     let interrupt: Promise<'cancel' | 'detach'> | undefined;
     let secondCtrlC: (() => void) | undefined;
     const onSigint = () => {
@@ -200,7 +193,19 @@ export class SlurmExecutor implements GridExecutor {
       if (interrupt) return secondCtrlC?.();
       interrupt = Promise.race([this.askCancel(sub), new Promise<'detach'>((r) => (secondCtrlC = () => r('detach')))]);
     };
+    // Before the first await: the submission has been announced, so a Ctrl-C from now on must ask.
     process.on('SIGINT', onSigint);
+    try {
+      await readFinished();
+    } catch (err) {
+      process.off('SIGINT', onSigint);
+      throw err;
+    }
+    // Jobs finished before this session (a reattach) are not counted again.
+    const ticked = new Set(finished.keys());
+    const progress = new Progress(jobs.length - finished.size, work.quiet ? devNull : process.stderr);
+    const out: GridOutcome = {};
+    let prepareChecked = false;
     try {
       for (let squeueErrors = 0; ; ) {
         let states: Map<string, string>;
