@@ -45,7 +45,7 @@ describe('anchors section', () => {
     expect(t).toContain('AlexNet (ImageNet), frozen, linear probe, 224 px | 86.1 | 93.5 | published');
     expect(t).toContain('best end-to-end trained model, 224 px | 90.6 | 94.0 | published');
     expect(t).toContain('ResNet-18, trained from scratch, 28 px | 86.3 | 90.1 | published');
-    expect(t).toContain('Ours: mobilenet-v2-1.0 at 224 px, images zero-padded (as MedMNIST+)');
+    expect(t).toContain('Ours: mobilenet-v2-1.0 at 224 px, images zero-padded (MedMNIST+ pads only its 28–128 px versions');
     expect(t).toContain('how hyper-parameters were chosen is not recorded');
     expect(t).not.toContain('officialSplit');
   });

@@ -270,7 +270,7 @@ export function anchorsSection(summaries: Summary[], manifest: Partial<RunManife
   const cfg = manifest?.config ?? {};
   const backbone = typeof cfg.backbone === 'string' ? cfg.backbone : 'the configured backbone';
   const size = typeof cfg.inputSize === 'number' ? `${cfg.inputSize} px` : 'the configured input size';
-  const mode = cfg.resizeMode === 'pad' ? 'zero-padded (as MedMNIST+)' : cfg.resizeMode === 'resize' ? 'resized (as MedMNIST v2 at 224 px)' : 'resized or padded as configured';
+  const mode = cfg.resizeMode === 'pad' ? 'zero-padded (MedMNIST+ pads only its 28–128 px versions; its 224 px images are not padded)' : cfg.resizeMode === 'resize' ? 'resized (as MedMNIST v2 at 224 px)' : 'resized or padded as configured';
   let body = note('ACC and AUC in percent on the dataset’s official test split. Ours: mean over seeds (± sd when more than one); with one score, the bracket is the 95% Wilson interval of the accuracy on that test set, which shows how much a test set of this size can tell apart.');
   for (const dataset of shown) {
     const mine = official.filter((s) => s.dataset === dataset);
