@@ -15,7 +15,6 @@ import {
   stratifiedSubsample,
   type SelectionMetric,
   backboneTapSource,
-  batchToTensor,
   getBackbone,
   defineMethod,
   expandGrid,
@@ -25,9 +24,7 @@ import {
   registerMethod,
   prepareTapMaps,
   readScalars,
-  tapMaps,
   type Backbone,
-  type FeatureMaps,
   type FitContext,
   type FitData,
   type FittedModel,
@@ -37,6 +34,7 @@ import {
 } from '@udtl/core';
 import { indicesByClass, rngFor, seedFor, shuffleClasses, takeFromClasses, type ImageSet, type ResizeMode } from '@udtl/datasets';
 import { BACKBONE_PARAMS, checkFitData, checkImages, pretrainedBackbone } from '../common.js';
+import { InputRows, mapReader, PassOrder, pixelReader, type Inputs } from './inputs.js';
 import { copyTrunk, cutFor, glorotUniform, INPUT_CUT } from './network.js';
 
 export type FineTunedParams = {
@@ -64,6 +62,8 @@ export type FineTunedParams = {
   /** Configurations chosen among, each with CHECKPOINTS training lengths, on the held-out primary metric. */
   grid: Record<string, unknown>[];
   extractBatchSize: number;
+  /** MiB of network inputs (cut-point maps, or pixels) held per image set; a larger set is read in windows. */
+  mapsInMemoryMiB: number;
 };
 
 /** What a grid entry may change. */
@@ -124,6 +124,13 @@ const FINE_TUNED_PARAMS = z
       .default([{}, { learningRate: 1e-3 }])
       .describe(`configurations (overrides of ${TUNABLE.join(', ')}), each scored after ${CHECKPOINTS.length} training lengths (${CHECKPOINTS.join(', ')} of the run) on the held-out primary metric; the best (configuration, length) is refit on every labelled image`),
     extractBatchSize: BACKBONE_PARAMS.extractBatchSize.describe('images per backbone batch (cached frozen part)'),
+    // 1 GiB: 17,000 maps of 7×7×320 or 7,100 images of 224² pixels, above every bundled dataset (≤ 3,100 images), which stay whole.
+    mapsInMemoryMiB: param
+      .positive()
+      .default(1024)
+      .describe(
+        "MiB of network inputs (the cut's cached maps, or uint8 pixels with trainBlocks 'all') held per image set (labelled, validation, test); a larger set is read from the feature cache in windows of this size (the same batches and results, more reads)",
+      ),
   })
   .superRefine((p, ctx) => {
     if (listBackbones().includes(p.backbone) && getBackbone(p.backbone).frozenOnly) ctx.addIssue({ code: 'custom', path: ['backbone'], message: frozenOnlyReason(p.backbone) });
@@ -134,65 +141,17 @@ const PREDICT_BATCH = 64;
 /** Training steps whose losses are read together: each read waits for a GPU backend's queue to drain. */
 const LOSS_READ_EVERY = 32;
 
-/** Network inputs of a set of images: cached cut-point maps, or uint8 pixels when training from the input. */
-interface Inputs {
-  n: number;
-  shape: [number, number, number];
-  /** Rows `rows` as a float tensor the trunk accepts, row i mirrored left-right when flip[i] (caller disposes). */
-  batch(rows: number[], flip?: boolean[]): tf.Tensor4D;
-}
+/** Rows per forward pass when scoring or predicting: PREDICT_BATCH, fewer when a window holds fewer. */
+const predictBatch = (inputs: InputRows) => (inputs.windowed ? Math.min(PREDICT_BATCH, inputs.capRows) : PREDICT_BATCH);
 
-/** Copy NHWC row `r` of `src` into row `i` of `dst`, mirrored along the width when `flip`. */
-function copyRow<T extends Float32Array | Uint8Array>(src: T, dst: T, r: number, i: number, h: number, w: number, c: number, flip: boolean): void {
-  const size = h * w * c;
-  if (!flip) {
-    dst.set(src.subarray(r * size, (r + 1) * size), i * size);
-    return;
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const from = r * size + (y * w + (w - 1 - x)) * c;
-      dst.set(src.subarray(from, from + c), i * size + (y * w + x) * c);
-    }
-  }
-}
-
-function mapInputs(maps: FeatureMaps): Inputs {
-  const { height: h, width: w, channels: c } = maps;
-  return {
-    n: maps.n,
-    shape: [h, w, c],
-    batch: (rows, flip) => {
-      const data = new Float32Array(rows.length * h * w * c);
-      rows.forEach((r, i) => copyRow(maps.data, data, r, i, h, w, c, flip?.[i] ?? false));
-      return tf.tensor4d(data, [rows.length, h, w, c]);
-    },
-  };
-}
-
-async function pixelInputs(images: ImageSet, backbone: Backbone, batchSize: number): Promise<Inputs> {
-  const s = images.height;
-  const pixels = new Uint8Array(images.ids.length * s * s * 3);
-  let o = 0;
-  for await (const b of images.batches(batchSize)) {
-    pixels.set(b.data, o);
-    o += b.data.length;
-  }
-  return {
-    n: images.ids.length,
-    shape: [s, s, 3],
-    batch: (rows, flip) =>
-      tf.tidy(() => {
-        const data = new Uint8Array(rows.length * s * s * 3);
-        rows.forEach((r, i) => copyRow(pixels, data, r, i, s, s, 3, flip?.[i] ?? false));
-        return backbone.preprocess(batchToTensor({ ids: [], data, n: rows.length, height: s, width: s, channels: 3 }));
-      }),
-  };
+/** `rows` from index `from` on, without copying them. */
+function* following(rows: number[], from: number): Generator<number> {
+  for (let i = from; i < rows.length; i++) yield rows[i];
 }
 
 /** Images the candidates are scored on. */
 interface Held {
-  inputs: Inputs;
+  inputs: InputRows;
   labels: Int32Array;
   rows: number[];
 }
@@ -347,9 +306,26 @@ class FineTunedMethod implements Method {
     return { backbone, cut, end, source: cut === INPUT_CUT ? undefined : backboneTapSource(backbone, cut) };
   }
 
-  private async inputs(images: ImageSet, f: { backbone: Backbone; source?: TapSource }, ctx: FitContext): Promise<Inputs> {
-    if (!f.source) return pixelInputs(images, f.backbone, this.params.extractBatchSize);
-    return mapInputs(await tapMaps(images, f.source, { cacheDir: ctx.cacheDir, batchSize: this.params.extractBatchSize, log: ctx.log }));
+  /** The set's inputs within mapsInMemoryMiB: held whole when they fit (read once), else read in windows. */
+  private inputs(images: ImageSet, f: { backbone: Backbone; cut: string; source?: TapSource }, ctx: FitContext): InputRows {
+    const p = this.params;
+    const reader = f.source
+      ? mapReader(images, f.source, (f.backbone.model.getLayer(f.cut).outputShape as number[]).slice(1) as [number, number, number], { cacheDir: ctx.cacheDir, batchSize: p.extractBatchSize, log: ctx.log })
+      : pixelReader(images, f.backbone, p.extractBatchSize);
+    const capRows = Math.floor((p.mapsInMemoryMiB * 2 ** 20) / reader.rowBytes);
+    const batch = Math.min(p.batchSize, reader.n);
+    if (reader.n > capRows && capRows < batch) {
+      throw new Error(
+        `${ID}: mapsInMemoryMiB ${p.mapsInMemoryMiB} holds ${capRows} inputs of ${reader.shape.join('x')} (${(reader.rowBytes / 2 ** 10).toFixed(1)} KiB each) ` +
+          `but a training batch is ${batch} (batchSize); raise mapsInMemoryMiB to at least ${Math.ceil(((batch * reader.rowBytes) / 2 ** 20) * 100) / 100}`,
+      );
+    }
+    return new InputRows(reader, capRows);
+  }
+
+  /** What the inputs of a set held: recorded in chosen(). */
+  private heldReport(rows: InputRows): Record<string, unknown> {
+    return { capMiB: this.params.mapsInMemoryMiB, capRows: rows.capRows, windowed: rows.windowed, maxRowsHeld: rows.maxRowsHeld, windowsRead: rows.windowsRead };
   }
 
   async prepare(images: ImageSet, ctx: FitContext): Promise<void> {
@@ -370,12 +346,12 @@ class FineTunedMethod implements Method {
     checkFitData(ID, data, p);
     const metric = checkSelectionMetric(ctx.primaryMetric ?? DEFAULT_SELECTION_METRIC);
     const f = await this.frozen(ctx);
-    const inputs = await this.inputs(labelled.images, f, ctx);
+    const inputs = this.inputs(labelled.images, f, ctx);
     const nClasses = labelled.classNames.length;
     const all = Array.from(labelled.labels, (_, i) => i);
     const split = selectionSplit(labelled.labels, validation ? 0 : p.valFraction, p.maxSelectionImages, ctx.seed);
     const held: Held | undefined = validation
-      ? { inputs: await this.inputs(validation.images, f, ctx), labels: validation.labels, rows: Array.from(validation.labels, (_, i) => i) }
+      ? { inputs: this.inputs(validation.images, f, ctx), labels: validation.labels, rows: Array.from(validation.labels, (_, i) => i) }
       : split.val.length ? { inputs, labels: labelled.labels, rows: split.val } : undefined;
     const configs = expandGrid(p, p.grid);
     const started = performance.now();
@@ -438,6 +414,7 @@ class FineTunedMethod implements Method {
         trainedLayers: net.trunk.layers.filter((l) => l.trainableWeights.length).map((l) => l.name),
         trainedParameters: net.trunkVariables.reduce((s, v) => s + v.size, 0) + net.head.W.size + net.head.b.size,
         trainSeconds: Math.round((performance.now() - started) / 10) / 100,
+        inputsHeld: this.heldReport(inputs),
       };
       ctx.log?.(`${ID}: chose ${JSON.stringify(chosen.config)} at ${chosen.selectionSteps ?? '-'} steps; refit ${refitSteps} steps on ${all.length} images from '${f.cut}' in ${chosen.trainSeconds} s`);
       return this.fitted(net, f, nClasses, chosen, ctx);
@@ -469,7 +446,7 @@ class FineTunedMethod implements Method {
   private async train(
     net: FineTunedNetwork,
     p: FineTunedParams,
-    inputs: Inputs,
+    inputs: InputRows,
     labels: Int32Array,
     rows: number[],
     steps: number,
@@ -487,9 +464,9 @@ class FineTunedMethod implements Method {
     const batch = Math.min(p.batchSize, rows.length);
     const marks = checkpointSteps(steps);
     const random = rngFor('fine-tuned-batches', ctx.seed);
+    const order = new PassOrder(rows, batch, random);
     const lossCurve: number[] = [];
     const lossSteps: number[] = [];
-    let order: number[] = [];
     let sum = 0;
     let count = 0;
     let step = 0;
@@ -508,19 +485,10 @@ class FineTunedMethod implements Method {
     };
     try {
       while (step < steps) {
-        if (order.length < batch) {
-          // Passes over the rows, each reshuffled, as long as the run needs.
-          const pass = [...rows];
-          for (let i = pass.length - 1; i > 0; i--) {
-            const j = Math.floor(random() * (i + 1));
-            [pass[i], pass[j]] = [pass[j], pass[i]];
-          }
-          order.push(...pass);
-        }
-        const part = order.slice(0, batch);
-        order = order.slice(batch);
+        const part = order.next();
         part.forEach((r) => seen?.add(r));
-        const x = trainingBatch(inputs, part, p, fromPixels, random);
+        // Above the cap, the window holds this batch and the pass's next rows (the same batches as when held whole).
+        const x = trainingBatch(await inputs.hold(part, order.upcoming()), part, p, fromPixels, random);
         const y = tf.tensor1d(part.map((r) => labels[r]), 'int32');
         const dropoutSeed = seedFor('fine-tuned-dropout', ctx.seed, step);
         const { value, grads } = tf.variableGrads(() => weightedLoss(net.logits(x, { rate: p.dropout, seed: dropoutSeed }), y, weights, nClasses), [...trunkVars, ...headVars]);
@@ -559,9 +527,11 @@ class FineTunedMethod implements Method {
   private async score(net: FineTunedNetwork, held: Held, metric: SelectionMetric, nClasses: number): Promise<{ score: number; loss: number }> {
     const proba = new Float64Array(held.rows.length * nClasses);
     let loss = 0;
-    for (let i = 0; i < held.rows.length; i += PREDICT_BATCH) {
-      const part = held.rows.slice(i, i + PREDICT_BATCH);
-      const logp = tf.tidy(() => tf.logSoftmax(net.logits(held.inputs.batch(part))));
+    const chunk = predictBatch(held.inputs);
+    for (let i = 0; i < held.rows.length; i += chunk) {
+      const part = held.rows.slice(i, i + chunk);
+      const x = await held.inputs.hold(part, following(held.rows, i + chunk));
+      const logp = tf.tidy(() => tf.logSoftmax(net.logits(x.batch(part))));
       let values: Float32Array;
       try {
         values = (await logp.data()) as Float32Array;
@@ -578,17 +548,21 @@ class FineTunedMethod implements Method {
     return { score: selectionScore(metric, truth, { rows: held.rows.length, cols: nClasses, data: proba }, classes), loss: loss / held.rows.length };
   }
 
-  private fitted(net: FineTunedNetwork, f: { backbone: Backbone; source?: TapSource }, nClasses: number, chosen: Record<string, unknown>, ctx: FitContext): FittedModel {
+  private fitted(net: FineTunedNetwork, f: { backbone: Backbone; cut: string; source?: TapSource }, nClasses: number, chosen: Record<string, unknown>, ctx: FitContext): FittedModel {
     let disposed = false;
     return {
       predictProba: async (images) => {
         if (disposed) throw new Error(`${ID}: predictProba called after dispose()`);
         checkImages(ID, images, this.params, 'test');
-        const inputs = await this.inputs(images, f, ctx);
+        // Whole when the test set fits mapsInMemoryMiB, else in windows of consecutive rows.
+        const inputs = this.inputs(images, f, ctx);
+        const all = Array.from({ length: inputs.n }, (_, k) => k);
+        const chunk = predictBatch(inputs);
         const out: number[][] = [];
-        for (let i = 0; i < inputs.n; i += PREDICT_BATCH) {
-          const rows = Array.from({ length: Math.min(PREDICT_BATCH, inputs.n - i) }, (_, k) => i + k);
-          const proba = tf.tidy(() => tf.softmax(net.logits(inputs.batch(rows))));
+        for (let i = 0; i < inputs.n; i += chunk) {
+          const rows = all.slice(i, i + chunk);
+          const x = await inputs.hold(rows, following(all, i + chunk));
+          const proba = tf.tidy(() => tf.softmax(net.logits(x.batch(rows))));
           try {
             out.push(...((await proba.array()) as number[][]));
           } finally {
