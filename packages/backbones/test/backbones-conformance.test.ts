@@ -40,7 +40,7 @@ describe.each(listBackbones())('backbone %s', (id) => {
     }
     try {
       const images = await photoBatch(['cat.bmp', 'coffee.png'], loaded.inputSize);
-      expect(() => checkBackbone(loaded, { images })).not.toThrow();
+      await expect(checkBackbone(loaded, { images })).resolves.toBeUndefined();
     } finally {
       loaded.dispose();
     }
@@ -66,7 +66,7 @@ describe('the kit can fail', () => {
       const drifting = Object.assign(Object.create(bb) as Backbone, {
         extract: (x: tf.Tensor4D, tap?: string) => tf.tidy(() => tf.add(bb.extract(x, tap), 0.01) as tf.Tensor4D),
       });
-      expect(() => checkBackbone(drifting, { images })).toThrow(/'mobilenet-v2-1\.0': tap '\w+': extract\(\) differs from tapModel\(\)\.predict\(\) by 0\.01/);
+      await expect(checkBackbone(drifting, { images })).rejects.toThrow(/'mobilenet-v2-1\.0': tap '\w+': extract\(\) differs from tapModel\(\)\.predict\(\) by 0\.01/);
       const kept: tf.Tensor[] = [];
       const leaking = Object.assign(Object.create(bb) as Backbone, {
         extract: (x: tf.Tensor4D, tap?: string) => {
@@ -74,7 +74,7 @@ describe('the kit can fail', () => {
           return bb.extract(x, tap);
         },
       });
-      expect(() => checkBackbone(leaking, { images })).toThrow(/leaked \d+ tensors/);
+      await expect(checkBackbone(leaking, { images })).rejects.toThrow(/leaked \d+ tensors/);
       tf.dispose(kept);
     } finally {
       bb.dispose();

@@ -10,6 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findWebGpuAdapter, initBackend, skippedBackends, webGpuAdapterMode } from '../src/backend/index.js';
+import { checkBackbone, loadBackbone } from '../src/backbones/index.js';
+import { photoBatch } from './helpers/images.js';
+import { removeTempDirs, tempDir } from './helpers/paths.js';
 
 const VARS = ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER'] as const;
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
@@ -152,6 +155,19 @@ describe.skipIf(softwareUnavailable != null && !required)('webgpu backend on the
       expect((await y.data())[0]).toBe(32);
     } finally {
       y.dispose();
+    }
+  });
+
+  it('classify and checkBackbone read asynchronously, so they run on webgpu: mobilenet-v1-0.25 still sees an espresso', async () => {
+    await initBackend({ force: 'webgpu' });
+    const bb = await loadBackbone('mobilenet-v1-0.25', { cacheDir: tempDir('v1-webgpu') });
+    try {
+      const [coffee] = await bb.classify(await photoBatch(['coffee.png']), 1);
+      expect(coffee[0].className).toBe('espresso');
+      await expect(checkBackbone(bb, { images: await photoBatch(['cat.bmp', 'coffee.png']) })).resolves.toBeUndefined();
+    } finally {
+      bb.dispose();
+      removeTempDirs();
     }
   });
 

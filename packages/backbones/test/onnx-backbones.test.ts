@@ -120,7 +120,7 @@ describe.each(CASES)('$id on onnxruntime vs tfjs', ({ id, taps, tolerance }) => 
       const probs = await ort.run(photos);
       const k = backbone.classNames.length;
       expect(probs.length).toBe(photos.n * k);
-      const tfjsTop = backbone.classify(photos, 1).map((p) => p[0]);
+      const tfjsTop = (await backbone.classify(photos, 1)).map((p) => p[0]);
       for (let i = 0; i < photos.n; i++) {
         const row = probs.subarray(i * k, (i + 1) * k);
         const top = row.indexOf(Math.max(...row));

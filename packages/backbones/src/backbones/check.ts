@@ -41,9 +41,17 @@ function batchTensor(images: ImageBatch, from: number, to: number): tf.Tensor4D 
   return tf.tensor4d(images.data.subarray(from * size, to * size), [to - from, images.height, images.width, images.channels], 'int32');
 }
 
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+/** One number read from the backend (async: a GPU backend cannot read synchronously in Node). */
+async function scalar(f: () => tf.Tensor): Promise<number> {
+  const t = tf.tidy(f);
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
 }
+
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => scalar(() => tf.max(tf.abs(tf.sub(a, b))));
 
 /**
  * Checks a loaded backbone against its spec: every declared tap has its declared shape and finite
@@ -51,7 +59,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
  * they are computed in; an unknown tap is an error listing the taps; no call leaks a tensor. ONNX-only
  * backbones (`frozenOnly`) have no tfjs model: only the spec checks apply to them here.
  */
-export function checkBackbone(backbone: Backbone, opts: CheckBackboneOptions): void {
+export async function checkBackbone(backbone: Backbone, opts: CheckBackboneOptions): Promise<void> {
   const spec = getBackbone(backbone.id);
   checkBackboneSpec(spec);
   const fail = (why: string): never => {
@@ -84,11 +92,11 @@ export function checkBackbone(backbone: Backbone, opts: CheckBackboneOptions): v
         if (fast.rank === 4 && fast.shape.slice(1).join() !== backbone.tapShape(name).join()) {
           fail(`tap '${name}' gives [${fast.shape.slice(1)}] per image, tapShape() says [${backbone.tapShape(name)}]`);
         }
-        if (!tf.tidy(() => tf.all(tf.isFinite(fast)).dataSync()[0])) fail(`tap '${name}' has non-finite values`);
-        const d = maxAbsDiff(fast, slow);
+        if (!(await scalar(() => tf.all(tf.isFinite(fast))))) fail(`tap '${name}' has non-finite values`);
+        const d = await maxAbsDiff(fast, slow);
         if (!(d <= tolerance)) fail(`tap '${name}': extract() differs from tapModel().predict() by ${d} (> ${tolerance})`);
         const firstRow = tf.slice(fast, [0], [1]);
-        const dBatch = maxAbsDiff(firstRow, single);
+        const dBatch = await maxAbsDiff(firstRow, single);
         firstRow.dispose();
         if (!(dBatch <= tolerance)) fail(`tap '${name}': image 0 alone differs from image 0 in a batch of 2 by ${dBatch}`);
       } finally {

@@ -86,13 +86,17 @@ export class LayersBackbone implements Backbone {
     return tf.tidy(() => tf.sub(tf.div(tf.cast(x, 'float32'), 127.5), 1) as tf.Tensor4D);
   }
 
-  classify(images: ImageBatch | tf.Tensor4D, topK = 5): Prediction[][] {
+  async classify(images: ImageBatch | tf.Tensor4D, topK = 5): Promise<Prediction[][]> {
     const probs = tf.tidy(() => {
       const x = images instanceof tf.Tensor ? images : batchToTensor(images);
       return this.model.apply(this.preprocess(x), { training: false }) as tf.Tensor2D;
     });
-    const rows = probs.arraySync();
-    probs.dispose();
+    let rows: number[][];
+    try {
+      rows = await probs.array(); // async: a GPU backend (webgpu) cannot read synchronously in Node
+    } finally {
+      probs.dispose();
+    }
     return rows.map((row) =>
       row
         .map((probability, index) => ({ index, probability }))

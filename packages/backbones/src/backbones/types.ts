@@ -71,7 +71,7 @@ export interface Backbone {
   /** [height, width, channels] of a tap at this backbone's input size. */
   tapShape(tap?: string): [number, number, number];
   /** Top-k ImageNet predictions per image. */
-  classify(images: ImageBatch | tf.Tensor4D, topK?: number): Prediction[][];
+  classify(images: ImageBatch | tf.Tensor4D, topK?: number): Promise<Prediction[][]>;
   dispose(): void;
   /**
    * Set on backbones that are an ONNX file with no tfjs model (e.g. `alexnet`): `model`, `tapModel`,

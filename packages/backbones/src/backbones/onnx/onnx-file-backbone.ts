@@ -150,7 +150,7 @@ export class OnnxFileBackbone implements Backbone {
     throw frozenOnlyError(this.id, 'tfjs extract');
   }
 
-  classify(): Prediction[][] {
+  async classify(): Promise<Prediction[][]> {
     throw frozenOnlyError(this.id, 'classify');
   }
 
