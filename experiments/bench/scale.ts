@@ -14,7 +14,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEXTURES, gib, makeFolder, runUdtl } from './synthetic.js';
+import { TEXTURES, gib, makeFolder, runUdtl, type UdtlRun } from './synthetic.js';
 
 const ROOT = '/tmp/udtl-scale';
 const CLASSES = TEXTURES.slice(0, 4);
@@ -30,15 +30,9 @@ const tap = arg('tap', 'conv_pw_13_relu');
 const keep = process.argv.includes('--keep');
 if (sizes.some((n) => !(Number.isInteger(n) && n >= 100))) throw new Error(`--sizes must be whole numbers ≥ 100, got ${arg('sizes', '')}`);
 
-interface Row {
+interface Row extends Omit<UdtlRun, 'code' | 'log'> {
   n: number;
   generate: string;
-  preflight: number;
-  prepare: number;
-  jobs: number;
-  wall: number;
-  main: number;
-  worker: number;
   failed: string;
 }
 
