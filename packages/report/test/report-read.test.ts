@@ -86,7 +86,7 @@ describe('readRun on bad input', () => {
       'predictions.csv': 'dataset,method,fold,repeat,budget,seed,sample_id,true,pred\nd,m,official,0,5,1,"Training/a,b.jpg",x,y\n',
     });
     const run = await readRun(dir);
-    expect(run.predictions).toEqual([{ dataset: 'd', method: 'm', fold: 'official', repeat: 0, budget: 5, seed: 1, draw: 0, sampleId: 'Training/a,b.jpg', truth: 'x', pred: 'y' }]);
+    expect(run.predictions).toEqual([{ dataset: 'd', method: 'm', fold: 'official', repeat: 0, budget: 5, seed: 1, draw: 0, sampleId: 'Training/a,b.jpg', truth: 'x', pred: 'y', dataRow: 1 }]);
   });
 
   it('reads the optional draw column and the decision settings of the config', async () => {

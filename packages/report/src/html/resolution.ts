@@ -3,6 +3,7 @@
  * originals and once as MedMNIST's 28 px thumbnails, both upsampled to the backbone's 224 px. The
  * difference per method and budget is what the 28 px detour costs that method.
  */
+import { binaryAuc, probabilityColumn } from '@udtl/results';
 import { metricName } from '../charts/theme.js';
 import { listAnchors } from '../anchors.js';
 import { compareBudgets, formatBudget, type Budget, type PredictionRow, type ResultRow } from '../results/types.js';
@@ -38,6 +39,27 @@ export function isMalignant(dataset: string, label: string): boolean {
  * mixed with results.csv's scores of each dataset's own task.
  */
 export const BINARY_METRICS = ['balanced_accuracy', 'accuracy'] as const;
+/** The threshold-free matched metric, from the malignant probability (its own function: old runs lack it). */
+export const AUC_METRIC = 'auc';
+
+/** The cross-validation predictions of BUSI and BreastMNIST, one list per job. */
+function matchedJobs(predictions: PredictionRow[]): PredictionRow[][] {
+  const jobs = new Map<string, PredictionRow[]>();
+  for (const p of predictions) {
+    if ((p.dataset !== HIGH_RES && p.dataset !== LOW_RES) || p.fold === 'official') continue;
+    const key = [p.dataset, p.method, p.fold, p.repeat, p.budget, p.seed, p.draw ?? 0].join('\u0000');
+    const list = jobs.get(key);
+    if (list) list.push(p);
+    else jobs.set(key, [p]);
+  }
+  return [...jobs.values()];
+}
+
+/** A job's row of `metric` = `value`, at the coordinates of its first prediction. */
+function scoreRow(p: PredictionRow, metric: string, value: number): ResultRow {
+  const { dataset, method, fold, repeat, budget, seed, draw } = p;
+  return { dataset, method, fold, repeat, budget, seed, draw: draw ?? 0, metric, value };
+}
 
 /**
  * Per cross-validation job of BUSI or BreastMNIST: accuracy and balanced accuracy (mean of the
@@ -47,21 +69,44 @@ export const BINARY_METRICS = ['balanced_accuracy', 'accuracy'] as const;
  * accuracy (one recall is undefined) and gets only the accuracy.
  */
 export function binaryScores(predictions: PredictionRow[]): ResultRow[] {
-  const jobs = new Map<string, { row: PredictionRow; tp: number; fn: number; tn: number; fp: number }>();
-  for (const p of predictions) {
-    if ((p.dataset !== HIGH_RES && p.dataset !== LOW_RES) || p.fold === 'official') continue;
-    const key = [p.dataset, p.method, p.fold, p.repeat, p.budget, p.seed, p.draw ?? 0].join('\u0000');
-    const c = jobs.get(key) ?? jobs.set(key, { row: p, tp: 0, fn: 0, tn: 0, fp: 0 }).get(key)!;
-    const truth = isMalignant(p.dataset, p.truth), pred = isMalignant(p.dataset, p.pred);
-    if (truth) pred ? c.tp++ : c.fn++;
-    else pred ? c.fp++ : c.tn++;
+  const rows: ResultRow[] = [];
+  for (const job of matchedJobs(predictions)) {
+    let tp = 0, fn = 0, tn = 0, fp = 0;
+    for (const p of job) {
+      const truth = isMalignant(p.dataset, p.truth), pred = isMalignant(p.dataset, p.pred);
+      if (truth) pred ? tp++ : fn++;
+      else pred ? fp++ : tn++;
+    }
+    if (tp + fn > 0 && tn + fp > 0) rows.push(scoreRow(job[0], 'balanced_accuracy', (tp / (tp + fn) + tn / (tn + fp)) / 2));
+    rows.push(scoreRow(job[0], 'accuracy', (tp + tn) / (tp + fn + tn + fp)));
+  }
+  return rows;
+}
+
+const MALIGNANT_COLUMN = probabilityColumn(MALIGNANT);
+
+/**
+ * Per cross-validation job of BUSI or BreastMNIST: the AUC of malignant vs benign-or-normal,
+ * scored by each image's malignant probability (@udtl/results' binaryAuc). For BUSI that is the
+ * three-class classifier's p_malignant, i.e. one-vs-rest for the malignant class; for
+ * BreastMNIST it is one of its two columns, and a two-class AUC is the same whichever class is
+ * called positive. A job whose test fold lacks one class has no AUC. A BUSI or BreastMNIST row
+ * without p_malignant is an error naming its row (or the column, when no row has it).
+ */
+export function matchedAucScores(predictions: PredictionRow[]): ResultRow[] {
+  const jobs = matchedJobs(predictions);
+  if (jobs.length && !jobs.some((job) => job.some((p) => p.probabilities?.[MALIGNANT] !== undefined))) {
+    throw new Error(`predictions.csv has no ${MALIGNANT_COLUMN} column (or it is empty in every ${HIGH_RES} and ${LOW_RES} row)`);
   }
   const rows: ResultRow[] = [];
-  for (const { row, tp, fn, tn, fp } of jobs.values()) {
-    const { dataset, method, fold, repeat, budget, seed, draw } = row;
-    const at = (metric: string, value: number) => rows.push({ dataset, method, fold, repeat, budget, seed, draw: draw ?? 0, metric, value });
-    if (tp + fn > 0 && tn + fp > 0) at('balanced_accuracy', (tp / (tp + fn) + tn / (tn + fp)) / 2);
-    at('accuracy', (tp + tn) / (tp + fn + tn + fp));
+  for (const job of jobs) {
+    const scores = job.map((p) => {
+      const score = p.probabilities?.[MALIGNANT];
+      if (score === undefined) throw new Error(`predictions.csv data row ${p.dataRow ?? '?'} (${p.dataset}, ${p.method}, fold ${p.fold}, sample ${p.sampleId}): ${MALIGNANT_COLUMN} is empty`);
+      return score;
+    });
+    const auc = binaryAuc(job.map((p) => isMalignant(p.dataset, p.truth)), scores);
+    if (!Number.isNaN(auc)) rows.push(scoreRow(job[0], AUC_METRIC, auc));
   }
   return rows;
 }
@@ -121,16 +166,37 @@ function differenceText(c: ResolutionCell): string {
 }
 
 /** One row per method × budget found in any group; a group lacking that cell shows dashes. */
-function cellsTable(groups: ResolutionCell[][]): string {
+function cellsTable(groups: ResolutionCell[][], name: (metric: string) => string = metricName): string {
   const keyOf = (c: ResolutionCell) => `${c.method}\u0000${c.budget}`;
   const keys = new Map<string, ResolutionCell>();
   for (const g of groups) for (const c of g) if (!keys.has(keyOf(c))) keys.set(keyOf(c), c);
-  const header = ['method', 'labels', ...groups.flatMap((g) => [`${esc(metricName(g[0].metric))}: BUSI (256 → 224 px)`, 'BreastMNIST (28 → 224 px)', 'BUSI − BreastMNIST (points)'])];
+  const header = ['method', 'labels', ...groups.flatMap((g) => [`${esc(name(g[0].metric))}: BUSI (256 → 224 px)`, 'BreastMNIST (28 → 224 px)', 'BUSI − BreastMNIST (points)'])];
   const rows = [...keys].map(([key, first]) => [esc(first.method), esc(formatBudget(first.budget)), ...groups.flatMap((g) => {
     const c = g.find((x) => keyOf(x) === key);
     return c ? [percent(c.high), percent(c.low), differenceText(c)] : [DASH, DASH, DASH];
   })]);
   return table(header, rows, 'resolution');
+}
+
+const MATCHED_AUC_NAME = 'AUC (malignant vs rest)';
+
+/** The matched AUC's table, or a note saying why there is none; `scored` when the table is shown. */
+function matchedAucSection(predictions: PredictionRow[], methods: string[]): { html: string; scored: boolean } {
+  let rows: ResultRow[];
+  try {
+    rows = matchedAucScores(predictions);
+  } catch (err) {
+    return { html: note(`The matched AUC could not be computed: ${(err as Error).message}.`), scored: false };
+  }
+  const cells = resolutionCells(summarize(rows), AUC_METRIC, methods);
+  if (!cells.some((c) => c.difference !== undefined)) {
+    return { html: note('No matched AUC for both datasets: every test fold of one of them holds a single class.'), scored: false };
+  }
+  return {
+    html: note(`${MATCHED_AUC_NAME}: each test image ranked by its malignant probability (${MALIGNANT_COLUMN} in predictions.csv), threshold-free. On BUSI it is the three-class classifier’s malignant probability (one-vs-rest), on BreastMNIST the two-class one’s; the mean over folds of each fold’s AUC, and a fold whose test images hold one class has none.`)
+      + cellsTable([cells], () => MATCHED_AUC_NAME),
+    scored: true,
+  };
 }
 
 /** The MedMNIST+ rows of BreastMNIST's anchors: its 224 px images, which MedMNIST+ made from the BUSI originals. */
@@ -156,10 +222,14 @@ export function resolutionSection(summaries: Summary[], predictions: PredictionR
   }
   const binarySummaries = summarize(binary);
   const hasBinary = (d: string) => binarySummaries.some((s) => s.dataset === d);
+  let hasAuc = false;
   body += '<h3>Matched task: malignant against benign-or-normal</h3>';
   if (hasBinary(HIGH_RES) && hasBinary(LOW_RES)) {
     body += note('Both datasets scored on BreastMNIST’s two classes from predictions.csv: a BUSI prediction of benign or of normal counts as “normal, benign”, as MedMNIST merged them. Balanced accuracy is the mean of the malignant and the benign-or-normal recall; accuracy is the share right (MedMNIST+ reports accuracy).');
     body += cellsTable(BINARY_METRICS.map((m) => resolutionCells(binarySummaries, m, methods)).filter((g) => g.length));
+    const auc = matchedAucSection(predictions, methods);
+    hasAuc = auc.scored;
+    body += auc.html;
   } else {
     body += note(mappingError
       ? `The matched task could not be scored: ${mappingError}.`
@@ -170,7 +240,9 @@ export function resolutionSection(summaries: Summary[], predictions: PredictionR
   if (anchors.length) {
     body += notes([
       ...anchors.map((a) => `MedMNIST+ (${a.source.split(',')[0]}), ${a.model}: ACC ${a.accuracy?.toFixed(1) ?? DASH} / AUC ${a.auc?.toFixed(1) ?? DASH} on BreastMNIST’s 224 px images.`),
-      'These anchors are the analogue of the BUSI column, not of the BreastMNIST one: MedMNIST+’s 224 px BreastMNIST is made from the BUSI originals (no 28 px step, no padding), on the same binary task. They are tested once on the official 156-image test split (training 546, validation 78 for model selection), ours by cross-validation over all 780 images, and they report no balanced accuracy; put our BUSI accuracy at “all” labels beside them, not our balanced accuracy.',
+      `These anchors are the analogue of the BUSI column, not of the BreastMNIST one: MedMNIST+’s 224 px BreastMNIST is made from the BUSI originals (no 28 px step, no padding), on the same binary task. They are tested once on the official 156-image test split (training 546, validation 78 for model selection), ours by cross-validation over all 780 images (a mean over test folds), and they report no balanced accuracy; ${hasAuc
+        ? 'put our BUSI accuracy and AUC at “all” labels beside their ACC and AUC, not our balanced accuracy. Their classifier is two-class and ours on BUSI three-class, but both AUCs rank the same images on malignant against benign-or-normal (a two-class AUC is the same whichever class is called positive).'
+        : 'put our BUSI accuracy at “all” labels beside them, not our balanced accuracy (this run has no matched AUC to put beside theirs).'}`,
     ]);
   }
 
@@ -184,7 +256,6 @@ export function resolutionSection(summaries: Summary[], predictions: PredictionR
     'Labels per class differ at a partial budget: at b labels per class BUSI is trained on 3b images (b benign, b malignant, b normal) and BreastMNIST on 2b (b malignant, b normal-or-benign), and the BUSI classifier also learns to tell benign from normal. The “all” row, where each sees every training image of its fold, is the cleanest resolution contrast.',
     'The folds differ: each dataset is split on its own (in both, near-duplicate groups are kept in one fold and the one image pair filed as both benign and malignant is dropped), so a BUSI fold and a BreastMNIST fold do not hold the same test images and the difference is not paired image by image.',
     'BreastMNIST’s official split (546 / 78 / 156) is pooled for cross-validation here; BUSI has no official split, so this section uses cross-validation only.',
-    'AUC is not matched: the report does not read the class probabilities, which the three-class BUSI classifier would need to give a malignant-vs-rest score.',
   ]);
   return section('resolution', title, body);
 }

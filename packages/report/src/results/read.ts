@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseBudget, parseFold, PREDICTIONS_COLUMNS, REQUIRED_JOB_COLUMNS, RESULTS_COLUMNS, type Job } from '@udtl/results';
+import { parseBudget, parseFold, PREDICTIONS_COLUMNS, probabilityColumn, REQUIRED_JOB_COLUMNS, RESULTS_COLUMNS, type Job } from '@udtl/results';
 import { DEFAULT_DECISION, PRIMARY_METRICS, type DecisionSettings, type JobRecord, type PredictionRow, type PrimaryMetric, type ResultRow, type RunData, type RunManifest } from './types.js';
 
 function parseInteger(text: string, what: string, where: string): number {
@@ -26,7 +26,7 @@ async function forEachRecord(
   path: string,
   required: readonly string[],
   warnings: string[],
-  onRecord: (record: string[], column: (name: string) => number | undefined, row: number) => void,
+  onRecord: (record: string[], column: (name: string) => number | undefined, row: number, header: readonly string[]) => void,
 ): Promise<void> {
   const text = await readFile(path, 'utf8');
   const records: Iterable<string[]> = text.includes('"')
@@ -48,7 +48,7 @@ async function forEachRecord(
       if (!skipped++) firstSkipped = row;
       continue;
     }
-    onRecord(record, (name) => index.get(name), row);
+    onRecord(record, (name) => index.get(name), row, header);
   }
   if (!header) warnings.push(`${path} is empty (no header).`);
   if (skipped) warnings.push(`${path}: ${skipped} row(s) with the wrong number of fields were skipped (first: data row ${firstSkipped}; a write cut short?).`);
@@ -95,6 +95,8 @@ function coordsReader(path: string, column: (name: string) => number | undefined
 }
 
 const optional = (c: string) => c !== 'draw';
+/** `p_` as @udtl/results names the probability columns. */
+const PROBABILITY_PREFIX = probabilityColumn('');
 const REQUIRED_RESULTS = RESULTS_COLUMNS.filter(optional);
 const REQUIRED_PREDICTIONS = PREDICTIONS_COLUMNS.filter(optional);
 
@@ -115,13 +117,44 @@ export async function readResultsCsv(path: string, warnings: string[]): Promise<
   return rows;
 }
 
+/** A probability cell as the runner writes it (plain decimal or exponent notation); '' when absent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Slack for a probability computed as 1 − (the others) in floating point. */
+const ROUNDING = 1e-9;
+
+/**
+ * Reads the `p_<class>` cells of one row into class → probability, leaving out empty cells (the
+ * columns are the union over datasets, so a row of one dataset has the others' empty). A cell
+ * that is not a probability in [0, 1] is an error naming the file, row and column.
+ */
+function probabilitiesReader(path: string, header: readonly string[]) {
+  const columns = header.flatMap((name, i) => (name.startsWith(PROBABILITY_PREFIX) ? [{ name, className: name.slice(PROBABILITY_PREFIX.length), i }] : []));
+  return (record: string[], row: number): Record<string, number> | undefined => {
+    let out: Record<string, number> | undefined;
+    for (const { name, className, i } of columns) {
+      const text = record[i].trim();
+      if (text === '') continue;
+      const p = DECIMAL.test(text) ? Number(text) : NaN;
+      if (!(p >= -ROUNDING && p <= 1 + ROUNDING)) throw new Error(`${path} data row ${row}: column ${name} "${text}" is not a probability in [0, 1]`);
+      (out ??= {})[className] = p;
+    }
+    return out;
+  };
+}
+
 export async function readPredictionsCsv(path: string, warnings: string[]): Promise<PredictionRow[]> {
   const rows: PredictionRow[] = [];
   let coords: ReturnType<typeof coordsReader> | undefined;
+  let probabilities: ReturnType<typeof probabilitiesReader> = () => undefined;
   let cols: number[] = [];
-  await forEachRecord(path, REQUIRED_PREDICTIONS, warnings, (record, column, row) => {
-    if (!coords) { coords = coordsReader(path, column); cols = ['sample_id', 'true', 'pred'].map((c) => column(c)!); }
-    rows.push({ ...coords(record, row), sampleId: record[cols[0]], truth: record[cols[1]], pred: record[cols[2]] });
+  await forEachRecord(path, REQUIRED_PREDICTIONS, warnings, (record, column, row, header) => {
+    if (!coords) {
+      coords = coordsReader(path, column);
+      cols = ['sample_id', 'true', 'pred'].map((c) => column(c)!);
+      probabilities = probabilitiesReader(path, header);
+    }
+    const p = probabilities(record, row);
+    rows.push({ ...coords(record, row), sampleId: record[cols[0]], truth: record[cols[1]], pred: record[cols[2]], dataRow: row, ...(p && { probabilities: p }) });
   });
   return rows;
 }

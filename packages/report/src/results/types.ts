@@ -12,11 +12,15 @@ export interface ResultRow extends Job {
   value: number;
 }
 
-/** One line of `predictions.csv` (class probabilities are not kept: metrics come from results.csv). */
+/** One line of `predictions.csv`. */
 export interface PredictionRow extends Job {
   sampleId: string;
   truth: string;
   pred: string;
+  /** Class → probability from the row's non-empty `p_<class>` cells; absent when it has none. */
+  probabilities?: Readonly<Record<string, number>>;
+  /** Its data row in predictions.csv (1 = first line after the header), for errors that name it. */
+  dataRow?: number;
 }
 
 /** The decision settings a run declares in its config; older runs lack them and get the defaults. */
