@@ -1,8 +1,9 @@
 /**
  * The memory budget: what one worker needs for a job, estimated from the grid before anything is
  * allocated. With the sharded feature cache nothing holds a whole dataset's maps, so a job needs
- * its pooled features (rows × feature dimension), the CAE's capped training maps, one shard buffer
- * of extraction and the worker's fixed cost (runtime, backend, backbone weights).
+ * its pooled features (rows × feature dimension), the CAE's capped training maps (fine-tuned: its
+ * inputs, capped by mapsInMemoryMiB), one shard buffer of extraction and the worker's fixed cost
+ * (runtime, backend, backbone weights).
  */
 import { totalmem } from 'node:os';
 import { getBackbone, getMethodSpec, pooledDim, SHARD_MAX_BYTES, type PoolMode } from '@udtl/core';
@@ -80,6 +81,7 @@ function lastOf(v: unknown): number | undefined {
  */
 export function estimateJobMemory(methodId: string, params: Params, size: JobSize): MemoryEstimate {
   const p: Params = { ...getMethodSpec(methodId).defaults, ...params };
+  if (methodId === 'fine-tuned') return fineTunedMemory(p, size);
   const grid = Array.isArray(p.grid) && p.grid.length ? (p.grid as Params[]) : [{}];
   const parts: MemoryPart[] = [];
   let transient = 0;
@@ -107,16 +109,41 @@ export function estimateJobMemory(methodId: string, params: Params, size: JobSiz
         transientWhat = `config ${k}: CAE training on ${m} maps of ${h}×${w}×${ch}${codes ? ` + layer-1 codes ×${first}` : ''}`;
       }
     }
-    if (methodId === 'fine-tuned') {
-      const maps = size.nTrain * h * w * ch * 4;
-      if (maps > transient) {
-        transient = maps;
-        transientWhat = `fine-tuning inputs: ${size.nTrain} maps of ${h}×${w}×${ch} (approx.: the cut's maps are held)`;
-      }
-    }
   });
   if (transient) parts.push({ what: transientWhat, bytes: transient });
   if (readsMaps) parts.push({ what: 'one feature-cache shard being written', bytes: SHARD_MAX_BYTES });
+  return { bytes: parts.reduce((s, x) => s + x.bytes, 0), parts };
+}
+
+/** The layer fine-tuned's trained part starts from, where it is a declared tap (else unknown here: the cap bounds it). */
+function fineTunedCutTap(p: Params): string | undefined {
+  const blocks = p.trainBlocks;
+  if (typeof p.backbone !== 'string') return undefined;
+  if (p.backbone.startsWith('mobilenet-v2')) return blocks === 0 ? 'out_relu' : blocks === 1 ? 'block_16_project' : undefined;
+  if (p.backbone.startsWith('mobilenet-v1')) return blocks === 0 ? 'conv_pw_13_relu' : undefined;
+  return undefined;
+}
+
+/**
+ * fine-tuned holds at most mapsInMemoryMiB of one image set's inputs (the cut's float32 maps, or
+ * uint8 pixels with trainBlocks 'all'); a larger set is read in windows. Counted twice: the
+ * labelled set, and the validation or test set.
+ */
+function fineTunedMemory(p: Params, size: JobSize): MemoryEstimate {
+  const cap = (typeof p.mapsInMemoryMiB === 'number' ? p.mapsInMemoryMiB : 1024) * 2 ** 20;
+  const fromPixels = p.trainBlocks === 'all';
+  const side = typeof p.inputSize === 'number' ? p.inputSize : undefined;
+  const tap = fineTunedCutTap(p);
+  const shape = fromPixels ? (side ? [side, side, 3] : undefined) : tap ? mapShape({ ...p, tap }) : undefined;
+  const rowBytes = shape ? shape[0] * shape[1] * shape[2] * (fromPixels ? 1 : 4) : undefined;
+  const held = (set: string, n: number): MemoryPart => {
+    const head = `fine-tuning inputs of ${n} ${set} images`;
+    if (!shape || !rowBytes) return { what: `${head}: at most mapsInMemoryMiB (${cap / 2 ** 20} MiB)`, bytes: cap };
+    const rows = Math.min(n, Math.floor(cap / rowBytes));
+    return { what: `${head}: ${rows} ${fromPixels ? 'images' : 'maps'} of ${shape.join('×')}${rows < n ? ' (a window of mapsInMemoryMiB)' : ''}`, bytes: rows * rowBytes };
+  };
+  const parts = [held('training', size.nTrain), held('test', size.nTest)];
+  if (!fromPixels) parts.push({ what: 'one feature-cache shard being written', bytes: SHARD_MAX_BYTES });
   return { bytes: parts.reduce((s, x) => s + x.bytes, 0), parts };
 }
 
@@ -145,6 +172,6 @@ export function checkJobFits(label: string, estimate: MemoryEstimate, budgetByte
   const parts = [{ what: 'worker (runtime, backend, backbone)', bytes: WORKER_BASE_BYTES }, ...estimate.parts].map((x) => `${x.what} ${formatGiB(x.bytes)}`).join('; ');
   throw new Error(
     `${label} needs an estimated ${formatGiB(need)} but a worker's memory budget is ${formatGiB(budgetBytes)} (${parts}); ` +
-      `raise --memory-budget, use fewer --workers, or lower caeMaxMaps`,
+      `raise --memory-budget, use fewer --workers, or lower caeMaxMaps (zero-bias-cae) or mapsInMemoryMiB (fine-tuned)`,
   );
 }

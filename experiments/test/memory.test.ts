@@ -42,6 +42,22 @@ describe('memory budget', () => {
     expect(small.parts.find((p) => p.what.includes('CAE'))!.what).toMatch(/maps of 2×2×256/);
   });
 
+  it("counts fine-tuned's inputs up to mapsInMemoryMiB per set: whole below it, a window above", () => {
+    const map = 7 * 7 * 320 * 4; // block_16_project, the cut of trainBlocks 1
+    const e = estimateJobMemory('fine-tuned', {}, { nTrain: 2400, nTest: 600 });
+    expect(e.bytes).toBe(2400 * map + 600 * map + SHARD_MAX_BYTES);
+    expect(e.parts[0].what).toBe('fine-tuning inputs of 2400 training images: 2400 maps of 7×7×320');
+    // Full MedNIST, ≈29,000 images a side: 1 GiB by default (17,119 maps), 256 MiB when asked.
+    const big = estimateJobMemory('fine-tuned', {}, { nTrain: 29_000, nTest: 29_000 });
+    expect(big.parts[0]).toEqual({ what: 'fine-tuning inputs of 29000 training images: 17119 maps of 7×7×320 (a window of mapsInMemoryMiB)', bytes: 17_119 * map });
+    expect(big.bytes).toBe(2 * 17_119 * map + SHARD_MAX_BYTES);
+    expect(estimateJobMemory('fine-tuned', { mapsInMemoryMiB: 256 }, { nTrain: 29_000, nTest: 10 }).bytes).toBe(4279 * map + 10 * map + SHARD_MAX_BYTES);
+    // trainBlocks 0 holds the 1280-channel output; 'all' holds uint8 pixels (and writes no shard); a cut that is no tap counts the cap.
+    expect(estimateJobMemory('fine-tuned', { trainBlocks: 0 }, { nTrain: 100, nTest: 0 }).bytes).toBe(100 * 4 * map + SHARD_MAX_BYTES);
+    expect(estimateJobMemory('fine-tuned', { backbone: 'mobilenet-v1-0.25', inputSize: 96, trainBlocks: 'all' }, { nTrain: 100, nTest: 10 }).bytes).toBe(110 * 96 * 96 * 3);
+    expect(estimateJobMemory('fine-tuned', { trainBlocks: 2 }, { nTrain: 100, nTest: 10 }).bytes).toBe(2 * GIB + SHARD_MAX_BYTES);
+  });
+
   it('is a config field that does not change the run folder', () => {
     const base = { name: 'x', datasets: ['mednist-tiny'], methods: ['transfer-learned'] };
     expect(parseConfig({ ...base, memoryBudget: '16G' }).memoryBudget).toBe('16G');

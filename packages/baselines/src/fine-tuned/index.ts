@@ -1,2 +1,3 @@
 export * from './network.js';
 export * from './method.js';
+export * from './inputs.js';
