@@ -4,38 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageBatch } from '@udtl/datasets';
 import { MemoryStageStore } from '../src/method/index.js';
 import { FeatureCache, decodeSegment, encodeSegment, featureKeyHash, type FeatureCacheKey } from '@udtl/backbones';
-import type { TapSource } from '@udtl/backbones';
 import { featureCacheKey, tapMaps } from '@udtl/backbones';
-import { inMemoryImageSet } from '../src/method/memory-images.js';
-import { mulberry32 } from '../src/cae/index.js';
+import { toyImages, toyTapSource } from './fixtures/toy-tap.js';
 
-/** A cheap deterministic "backbone": 2x2 average pool of the image and a fixed 3 → 4 channel mix. */
-function fakeSource(calls: { images: number }): TapSource {
-  const mix = tf.tensor2d([1, 0, 0.5, -1, 0, 1, 0.5, 2, 0, 0, 0.5, 1], [3, 4]);
-  return {
-    backboneId: 'fake',
-    weightsHash: 'w0',
-    tap: 'mix',
-    inputSize: 8,
-    extract(batch: ImageBatch) {
-      calls.images += batch.n;
-      return tf.tidy(() => {
-        const x = tf.avgPool(tf.tensor4d(batch.data, [batch.n, 8, 8, 3], 'float32'), 2, 2, 'valid');
-        return tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), mix), [batch.n, 4, 4, 4]) as tf.Tensor4D;
-      });
-    },
-  };
-}
-
-function images(n: number, seed: number, duplicateOf?: [number, number]) {
-  const rng = mulberry32(seed);
-  const data = new Uint8Array(n * 8 * 8 * 3).map(() => Math.floor(rng() * 256));
-  if (duplicateOf) data.copyWithin(duplicateOf[0] * 192, duplicateOf[1] * 192, duplicateOf[1] * 192 + 192);
-  return inMemoryImageSet({ datasetId: 'toy', ids: Array.from({ length: n }, (_, i) => `img${i}`), data, height: 8, width: 8 });
-}
+const fakeSource = toyTapSource;
+const images = (n: number, seed: number, duplicateOf?: [number, number]) => toyImages(n, seed, { duplicateOf });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

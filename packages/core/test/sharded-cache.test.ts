@@ -7,37 +7,12 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageBatch } from '@udtl/datasets';
 import {
   FeatureCache, featureCacheKey, pooledFeatures, pooledTapFeatures, shardCapacity, tapMapBatches, tapMaps, SHARD_MAX_BYTES,
-  type FeatureMaps, type TapSource,
+  type FeatureMaps,
 } from '@udtl/backbones';
-import { inMemoryImageSet } from '../src/method/memory-images.js';
-import { mulberry32 } from '../src/cae/index.js';
+import { toyImages, toyTapSource } from './fixtures/toy-tap.js';
 
-const MIX = [1, 0, 0.5, -1, 0, 1, 0.5, 2, 0, 0, 0.5, 1];
-
-/** A cheap deterministic "backbone" (2x2 average pool, fixed 3 → 4 channel mix) that counts the images it sees. */
-function fakeSource(calls: { images: number; failAfterBatches?: number; batches: number }): TapSource {
-  return {
-    backboneId: 'fake',
-    weightsHash: 'w0',
-    tap: 'mix',
-    inputSize: 8,
-    extract(batch: ImageBatch) {
-      if (calls.failAfterBatches !== undefined && calls.batches >= calls.failAfterBatches) throw new Error('killed mid-way');
-      calls.batches++;
-      calls.images += batch.n;
-      return tf.tidy(() => {
-        const x = tf.avgPool(tf.tensor4d(batch.data, [batch.n, 8, 8, 3], 'float32'), 2, 2, 'valid');
-        return tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), tf.tensor2d(MIX, [3, 4])), [batch.n, 4, 4, 4]) as tf.Tensor4D;
-      });
-    },
-  };
-}
-
-function images(n: number, seed: number) {
-  const rng = mulberry32(seed);
-  const data = new Uint8Array(n * 8 * 8 * 3).map(() => Math.floor(rng() * 256));
-  return inMemoryImageSet({ datasetId: 'toy', ids: Array.from({ length: n }, (_, i) => `img${String(i).padStart(2, '0')}`), data, height: 8, width: 8 });
-}
+const fakeSource = toyTapSource;
+const images = (n: number, seed: number) => toyImages(n, seed, { idDigits: 2 });
 
 /** The same extraction as the cache's, without it: the reference maps. */
 async function direct(set: ReturnType<typeof images>): Promise<FeatureMaps> {
