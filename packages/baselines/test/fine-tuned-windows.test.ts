@@ -170,6 +170,25 @@ describe('fine-tuned above mapsInMemoryMiB, from a cache of 4-map shards', () =>
     expect(again.chosen.inputsHeld).toEqual(small.chosen.inputsHeld);
   }, 600_000);
 
+  it("trainBlocks 'all': pixels read in windows train and predict as pixels held whole", async () => {
+    const [f] = stratifiedKFold(ds.samples, { k: 3, seed: 0 });
+    const fold = applyBudget(f, ds.samples, { perClass: 3 }, 0);
+    const small = { size: 96, mode: 'resize' as const };
+    const params = { backbone: 'mobilenet-v1-0.25', inputSize: 96, trainBlocks: 'all', maxEpochs: 1, minStepsPerEpoch: 1, batchSize: 4, grid: [{}] };
+    const run = async (extra: Record<string, unknown>) => {
+      const model = await createMethod('fine-tuned', { ...params, ...extra }).fit({ labelled: ds.labelledSet(fold.labelled, small), unlabelled: ds.images([], small) }, { seed: 1, cacheDir });
+      const proba = await model.predictProba(ds.images(fold.test.slice(0, 10), small));
+      const held = (model.chosen() as Record<string, any>).inputsHeld;
+      model.dispose();
+      return { proba, held };
+    };
+    const whole = await run({});
+    const windowed = await run({ mapsInMemoryMiB: (6 * 96 * 96 * 3) / 2 ** 20 }); // 6 images of 96×96×3 bytes
+    expect(whole.held.windowed).toBe(false);
+    expect(windowed.held).toMatchObject({ capRows: 6, windowed: true, maxRowsHeld: 6 });
+    expect(windowed.proba).toEqual(whole.proba);
+  }, 300_000);
+
   it('says how large mapsInMemoryMiB must be when a batch does not fit', async () => {
     const [f] = stratifiedKFold(ds.samples, { k: 3, seed: 0 });
     const model = createMethod('fine-tuned', { batchSize: 16, mapsInMemoryMiB: capFor(10) });
