@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, registerWasmGradientKernels, WASM_GRADIENT_KERNEL_NAMES } from '../src/backend/index.js';
+import { relErr } from './helpers/compare.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -46,17 +47,6 @@ function gradsOn(backend: string, c: Case, x: Float32Array, w: Float32Array, r: 
   });
 }
 
-function relErr(got: Float32Array, ref: Float32Array): number {
-  expect(got.length).toBe(ref.length);
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(got[i] - ref[i]));
-  }
-  expect(maxRef).toBeGreaterThan(0); // a zero reference would make the comparison vacuous
-  return maxDiff / maxRef;
-}
 
 function wasmDataIds(): number {
   return tf.engine().backend.numDataIds();

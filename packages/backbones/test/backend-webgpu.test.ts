@@ -13,6 +13,7 @@ import { findWebGpuAdapter, initBackend, skippedBackends, webGpuAdapterMode } fr
 import { checkBackbone, loadBackbone } from '../src/backbones/index.js';
 import { photoBatch } from './helpers/images.js';
 import { removeTempDirs, tempDir } from './helpers/paths.js';
+import { relErr } from './helpers/compare.js';
 
 const VARS = ['UDTL_BACKEND', 'UDTL_WEBGPU_ADAPTER'] as const;
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
@@ -58,18 +59,6 @@ async function readAll(f: () => tf.Tensor[]): Promise<Float32Array[]> {
   }
 }
 
-/** max |got − ref| / max |ref|; a zero reference would make the comparison vacuous. */
-function relErr(got: Float32Array, ref: Float32Array): number {
-  expect(got.length).toBe(ref.length);
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(got[i] - ref[i]));
-  }
-  expect(maxRef).toBeGreaterThan(0);
-  return maxDiff / maxRef;
-}
 
 /** Makes the next plain initBackend() run the chain again (it keeps a backend that is still tfjs's active one). */
 async function chainAgain() {

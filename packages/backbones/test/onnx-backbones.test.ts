@@ -14,6 +14,7 @@ import { loadBackbone } from '../src/backbones/index.js';
 import { createFrozenEngine } from '../src/backbones/onnx/index.js';
 import type { Backbone } from '../src/backbones/types.js';
 import { photoBatch } from './helpers/images.js';
+import { relErr } from './helpers/compare.js';
 
 const PHOTOS = ['chelsea.png', 'coffee.png', 'motorcycle_left.png', 'cat.bmp', 'bird.bmp'];
 const DATASETS = ['brain-tumor-mri', 'mednist-3000', 'breastmnist'];
@@ -35,18 +36,6 @@ function slice(batch: ImageBatch, from: number, to: number): ImageBatch {
   return { ...batch, ids: batch.ids.slice(from, to), n: to - from, data: batch.data.subarray(from * px, to * px) };
 }
 
-/** max |a − b| / max |b|. */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < b.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(b[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-  }
-  expect(maxAbs).toBeGreaterThan(0);
-  return maxDiff / maxAbs;
-}
 
 const sets: Array<{ name: string; batch: ImageBatch }> = [];
 
@@ -102,7 +91,7 @@ describe.each(CASES)('$id on onnxruntime vs tfjs', ({ id, taps, tolerance }) => 
         for (let i = 0; i < batch.n; i += 16) {
           const part = slice(batch, i, Math.min(batch.n, i + 16));
           const [a, b] = [await ort.run(part), reference(part)];
-          expect(relDiff(a, b), `${name} images ${i}..`).toBeLessThanOrEqual(tolerance[tap] ?? 1e-4);
+          expect(relErr(a, b), `${name} images ${i}..`).toBeLessThanOrEqual(tolerance[tap] ?? 1e-4);
         }
       }
       expect(tf.memory().numTensors).toBe(tensorsBefore);

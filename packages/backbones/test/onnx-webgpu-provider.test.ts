@@ -12,6 +12,7 @@ import { findWebGpuAdapter, initBackend } from '../src/backend/index.js';
 import { loadBackbone } from '../src/backbones/index.js';
 import { createFrozenEngine } from '../src/backbones/onnx/index.js';
 import type { Backbone } from '../src/backbones/types.js';
+import { relErr } from './helpers/compare.js';
 
 const cache = mkdtempSync(join(tmpdir(), 'udtl-ort-webgpu-'));
 let backbone: Backbone;
@@ -55,14 +56,7 @@ describe('onnxruntime WebGPU provider', () => {
     try {
       expect(webgpu.provider).toBe('webgpu');
       const [a, b] = [await cpu.run(grey(2)), await webgpu.run(grey(2))];
-      let maxRef = 0;
-      let maxDiff = 0;
-      for (let i = 0; i < a.length; i++) {
-        maxRef = Math.max(maxRef, Math.abs(a[i]));
-        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-      }
-      expect(maxRef).toBeGreaterThan(0);
-      expect(maxDiff / maxRef).toBeLessThan(1e-3);
+      expect(relErr(b, a)).toBeLessThan(1e-3);
     } finally {
       await cpu.dispose();
       await webgpu.dispose();
