@@ -95,7 +95,7 @@ describe('windowed inputs', () => {
   it('refuses a batch larger than its window', async () => {
     const inputs = new InputRows(fakeReader(10, []), 3);
     await expect(inputs.hold([0, 1, 2, 3])).rejects.toThrow(/a batch of 4 rows does not fit a window of 3/);
-    expect(() => new InputRows(fakeReader(10, []), 0)).toThrow(/at least one row, got 0/);
+    expect(() => new InputRows(fakeReader(10, []), 1.5)).toThrow(/a window holds a whole number of rows, got 1.5/);
   });
 });
 

@@ -66,7 +66,7 @@ function heldInputs<T extends Float32Array | Uint8Array>(
     n,
     shape,
     batch: (rows, flip) => {
-      const out = new (data.constructor as new (length: number) => T)(rows.length * h * w * c);
+      const out = new (data.constructor as { new (length: number): T })(rows.length * h * w * c); // Float32Array or Uint8Array, as `data`
       rows.forEach((r, i) => copyRow(data, out, at(r), i, h, w, c, flip?.[i] ?? false));
       return toTensor(out, rows.length);
     },
@@ -138,7 +138,7 @@ export class InputRows {
     private readonly reader: RowReader,
     readonly capRows: number,
   ) {
-    if (!(Number.isInteger(capRows) && capRows >= 1)) throw new Error(`fine-tuned: a window must hold at least one row, got ${capRows}`);
+    if (!(Number.isInteger(capRows) && capRows >= 0)) throw new Error(`fine-tuned: a window holds a whole number of rows, got ${capRows}`);
   }
 
   get n(): number {

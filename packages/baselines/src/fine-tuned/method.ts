@@ -3,7 +3,8 @@
  * Adam, flips). Learning rate and training length are chosen on held-out labelled images with the
  * primary metric, then the choice is refit on every labelled image, as the probe methods refit
  * their chosen C. Only the last `trainBlocks` blocks are trained; the frozen part's output at the
- * cut is read from the feature cache, so a step runs only the trained blocks.
+ * cut is read from the feature cache, so a step runs only the trained blocks. An image set whose
+ * inputs exceed mapsInMemoryMiB is read in windows (./inputs.ts), with the same batches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
