@@ -13,8 +13,9 @@ describe('format', () => {
   });
   it('formats numbers, p-values, signed differences and durations', () => {
     expect(num(0.12345)).toBe('0.123');
-    expect([pValue(0.0004), pValue(0.04321), pValue(1)]).toEqual(['< 0.001', '0.043', '1.000']);
-    expect([pRelation(0.0004), pRelation(0.04321), pRelation(NaN)]).toEqual(['< 0.001', '= 0.043', '= —']);
+    // HTML forms: a bare '<' before a digit is a parse error and breaks strict HTML parsers.
+    expect([pValue(0.0004), pValue(0.04321), pValue(1)]).toEqual(['&lt; 0.001', '0.043', '1.000']);
+    expect([pRelation(0.0004), pRelation(0.04321), pRelation(NaN)]).toEqual(['&lt; 0.001', '= 0.043', '= —']);
     expect([signed(0.02), signed(-0.01), signed(0)]).toEqual(['+0.020', '−0.010', '±0.000']);
     expect([seconds(90), seconds(3600), seconds(10_000)]).toEqual(['90.0 s', '60.0 min', '2.78 h']);
   });

@@ -47,6 +47,11 @@ describe('report layout (issue #20)', () => {
     expect(full.html.match(/id="fig-forest"/g)).toHaveLength(1);
   });
 
+  it('every "<" in the page opens a tag: p-values below 0.001 are escaped', () => {
+    expect(full.html).toMatch(/&lt; 0\.001/);
+    expect(full.html.match(/<(?![a-zA-Z/!])/g) ?? []).toEqual([]);
+  });
+
   it('the forest plot shows exactly the adjusted intervals of the verdict, in points', async () => {
     const key = keyFiguresOf(full.html);
     const svg = await readFile(join(full.dir, 'figures', 'forest.svg'), 'utf8');

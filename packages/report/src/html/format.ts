@@ -1,10 +1,16 @@
 /** HTML building blocks of the report; numbers are written by ../text.ts (re-exported for the sections). */
 
-export { DASH, num, pValue, pRelation, signed, seconds, pointsText } from '../text.js';
+import { pRelation as pRelationText, pValue as pValueText } from '../text.js';
+
+export { DASH, num, signed, seconds, pointsText } from '../text.js';
 
 export function esc(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** p-values as HTML ('&lt; 0.001'): the text forms hold a bare '<'. */
+export const pValue = (p: number | undefined): string => esc(pValueText(p));
+export const pRelation = (p: number | undefined): string => esc(pRelationText(p));
 
 /** A table from header cells and rows of already-escaped HTML cells. */
 export function table(header: string[], rows: string[][], className = ''): string {
