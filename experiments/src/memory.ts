@@ -30,6 +30,14 @@ export interface JobSize {
   nTest: number;
 }
 
+/** The largest training and test sets over a dataset's folds (official split included): what its biggest job sees. */
+export function largestFoldSize(folds: readonly { train: readonly string[]; test: readonly string[] }[]): JobSize {
+  return {
+    nTrain: Math.max(0, ...folds.map((f) => f.train.length)),
+    nTest: Math.max(0, ...folds.map((f) => f.test.length)),
+  };
+}
+
 /** '8G', '8GiB', '8GB' (all GiB), '512M', '512MiB' (MiB), or a number of GiB → bytes. */
 export function parseMemory(value: string | number, what = 'memory budget'): number {
   if (typeof value === 'number') {

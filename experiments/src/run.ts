@@ -13,7 +13,7 @@ import { liveSlurmTasks, SlurmExecutor, type SlurmOptions } from './executors/sl
 import { jobKey, type JobResult, type ManifestDataset, type RunManifest } from '@udtl/results';
 import { jobCells, type JobGroup } from './jobs.js';
 import { lockRunFolder } from './lock.js';
-import { estimateWorkerMemory, memoryBudget } from './memory.js';
+import { estimateWorkerMemory, largestFoldSize, memoryBudget } from './memory.js';
 import { methodParams, resolveMethods } from './methods.js';
 import { preflight, PreflightError, type PlannedDataset } from './preflight.js';
 import { RunStore, currentDataFilter, pointLatest, writeTables } from './store.js';
@@ -146,7 +146,7 @@ async function runLocked(config: ExperimentConfig, options: RunOptions, executor
   const given = options.memoryBudget ?? config.memoryBudget;
   const budgetBytes = memoryBudget(given);
   const perWorker = estimateWorkerMemory(
-    planned.flatMap((d) => methods.map((m) => ({ methodId: m.id, params: methodParams(config, m), size: { nTrain: d.dataset.samples.length, nTest: d.dataset.samples.length } }))),
+    planned.flatMap((d) => methods.map((m) => ({ methodId: m.id, params: methodParams(config, m), size: largestFoldSize(d.folds.map((f) => f.fold)) }))),
   );
   if (executor instanceof LocalExecutor) {
     executor.fitMemory(budgetBytes, perWorker, say);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import '@udtl/baselines';
 import { SHARD_MAX_BYTES } from '@udtl/core';
 import { configHash, parseConfig } from '../src/config.js';
-import { checkJobFits, estimateJobMemory, estimateWorkerMemory, parseMemory, WORKER_BASE_BYTES, workersForMemory } from '../src/memory.js';
+import { checkJobFits, estimateJobMemory, estimateWorkerMemory, largestFoldSize, parseMemory, WORKER_BASE_BYTES, workersForMemory } from '../src/memory.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const GIB = 2 ** 30;
@@ -74,6 +74,18 @@ describe('memory budget', () => {
     ]);
     expect(w.job).toMatch(/^zero-bias-cae/);
     expect(w.bytes).toBe(estimateJobMemory('zero-bias-cae', {}, { nTrain: 100, nTest: 10 }).bytes + WORKER_BASE_BYTES);
+  });
+
+  it('plans from the largest fold, not the whole dataset', () => {
+    const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `s${from + i}`);
+    // 2-fold CV of 10 images (5/5) and an official split with 7 training and 3 test images.
+    const folds = [
+      { train: ids(5), test: ids(5, 5) },
+      { train: ids(5, 5), test: ids(5) },
+      { train: ids(7), test: ids(3, 7) },
+    ];
+    expect(largestFoldSize(folds)).toEqual({ nTrain: 7, nTest: 5 });
+    expect(largestFoldSize([])).toEqual({ nTrain: 0, nTest: 0 });
   });
 
   it('a job that cannot fit fails with the numbers', () => {
